@@ -1,0 +1,202 @@
+//! Compiled functions and their IR: a tree of statements and expressions in which every
+//! name is already resolved: locals to frame slots, attributes to slot indices, operator
+//! calls to kernel function pointers, method calls to `FunctionRef`s.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::class::ClassType;
+use crate::error::{CompileError, Location};
+use crate::ops::OpDef;
+use crate::types::Type;
+use crate::value::Value;
+
+/// A function parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Name.
+    pub name: String,
+    /// Declared type.
+    pub ty: Type,
+    /// Default value, if printed.
+    pub default: Option<Value>,
+}
+
+/// A compiled (or to-be-compiled) function or method: its signature is known as soon as the
+/// code is parsed; the body is compiled once at load time.
+pub struct FunctionRef {
+    /// Name as called (`forward`, `scripted_helper`).
+    pub name: String,
+    /// Qualified name for messages (`__torch__.MyCell.forward`).
+    pub qualified_name: String,
+    /// Parameters, including `self` for methods.
+    pub params: Vec<Param>,
+    /// Return type.
+    pub ret: Type,
+    pub(crate) body: OnceLock<Result<Arc<Function>, CompileError>>,
+}
+
+impl FunctionRef {
+    /// A function whose body is not compiled yet.
+    pub fn new(name: String, qualified_name: String, params: Vec<Param>, ret: Type) -> FunctionRef {
+        FunctionRef {
+            name,
+            qualified_name,
+            params,
+            ret,
+            body: OnceLock::new(),
+        }
+    }
+
+    /// The compiled body, or the error that compiling it gave.
+    pub fn compiled(&self) -> Result<&Arc<Function>, CompileError> {
+        match self.body.get() {
+            Some(Ok(f)) => Ok(f),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(CompileError::new(format!(
+                "{} was not compiled",
+                self.qualified_name
+            ))),
+        }
+    }
+
+    /// `(name: type, ...) -> ret` without `self`.
+    pub fn signature_text(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| p.name != "self")
+            .map(|p| format!("{}: {}", p.name, p.ty))
+            .collect();
+        format!("{}({}) -> {}", self.name, params.join(", "), self.ret)
+    }
+}
+
+/// A compiled function body.
+pub struct Function {
+    /// Number of local slots (parameters first).
+    pub num_slots: usize,
+    /// The body.
+    pub body: Block,
+    /// Source file, for error locations.
+    pub file: Arc<str>,
+}
+
+/// A sequence of statements.
+pub type Block = Vec<Stmt>;
+
+/// A statement with the printed-code position it came from.
+pub struct Stmt {
+    /// What it does.
+    pub kind: StmtKind,
+    /// 1-based line in `Function::file`.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+impl Stmt {
+    /// Location of this statement in a file.
+    pub fn location(&self, file: &Arc<str>) -> Location {
+        Location {
+            file: file.clone(),
+            line: self.line,
+            col: self.col,
+        }
+    }
+}
+
+/// Statement kinds.
+pub enum StmtKind {
+    /// `slot = value`.
+    Assign(u32, Expr),
+    /// `a, b = value` (tuple unpacking; a length mismatch is a runtime error).
+    Unpack(Box<[u32]>, Expr),
+    /// `obj.attr = value` (slot index resolved).
+    SetAttr {
+        /// The object.
+        obj: Expr,
+        /// Slot index.
+        slot: u32,
+        /// New value.
+        value: Expr,
+    },
+    /// An expression evaluated for its effect.
+    Expr(Expr),
+    /// `if cond: then else: els`.
+    If(Expr, Block, Block),
+    /// `for var in range(count): body`.
+    ForRange {
+        /// Loop variable slot.
+        var: u32,
+        /// Number of iterations (an int expression).
+        count: Expr,
+        /// Body.
+        body: Block,
+    },
+    /// `while cond: body`.
+    While(Expr, Block),
+    /// `with ctx: body` calling `__enter__` / `__exit__` when they exist.
+    With {
+        /// Context object.
+        ctx: Expr,
+        /// `__enter__` method, if the class has one.
+        enter: Option<Arc<FunctionRef>>,
+        /// `__exit__` method, if the class has one.
+        exit: Option<Arc<FunctionRef>>,
+        /// Body.
+        body: Block,
+    },
+    /// `return value`.
+    Return(Expr),
+    /// `break` (accepted defensively; PyTorch never prints it).
+    Break,
+    /// `continue` (accepted defensively).
+    Continue,
+    /// `pass`.
+    Pass,
+}
+
+/// Expressions.
+pub enum Expr {
+    /// A local slot.
+    Local(u32),
+    /// A constant (literals, `CONSTANTS.cN`, `Final` attributes, defaults).
+    Const(Value),
+    /// An operator call: kernel resolved at load time.
+    Op(Arc<OpDef>, Box<[Expr]>),
+    /// A call of a compiled function or a method (the receiver is the first argument).
+    Call(Arc<FunctionRef>, Box<[Expr]>),
+    /// A method call dispatched on the receiver's run-time class (interfaces).
+    CallVirtual {
+        /// Method name.
+        name: Arc<str>,
+        /// Arguments, receiver first.
+        args: Box<[Expr]>,
+    },
+    /// An attribute read by slot index.
+    GetAttr(Box<Expr>, u32),
+    /// `(t)[i]` on a tuple with a constant index.
+    TupleIndex(Box<Expr>, usize),
+    /// A tuple display.
+    MakeTuple(Box<[Expr]>),
+    /// A list display with its element type.
+    MakeList(Type, Box<[Expr]>),
+    /// A dict display with its key and value types.
+    MakeDict(Type, Type, Box<[(Expr, Expr)]>),
+    /// `Class.__new__(Class)`: a fresh object with `None` slots.
+    NewObject(Arc<ClassType>),
+    /// `NamedTuple(...)` construction.
+    NewNamedTuple(Arc<ClassType>, Box<[Expr]>),
+    /// Implicit `int` -> `float` conversion inserted by overload resolution.
+    IntToFloat(Box<Expr>),
+    /// `isinstance(value, T)` on a value of dynamic type.
+    IsInstance(Box<Expr>, Type),
+    /// `print(a, b, ...)`.
+    Print(Box<[Expr]>),
+    /// `"{} {}".format(a, b)` / `aten::format`.
+    Format(Box<[Expr]>),
+    /// `a and b` / `a or b` (short-circuit; defensive).
+    BoolOp(bool, Box<Expr>, Box<Expr>),
+    /// `c if a else b` (defensive).
+    IfExp(Box<Expr>, Box<Expr>, Box<Expr>),
+}

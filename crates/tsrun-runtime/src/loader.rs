@@ -1,0 +1,430 @@
+//! Loading: archive -> parsed code -> compiled program; data.pkl -> module object tree.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use tsrun_archive::{Archive, ListTag, PickleValue, StorageDType, StorageRef, TensorRef};
+use tsrun_tensor::{DType, Storage, Tensor};
+
+use crate::class::{ClassKind, ClassType};
+use crate::compile::{compile_program, Program, SourceFile};
+use crate::error::{CompileError, RtResult, RuntimeError};
+use crate::function::{Block, Expr, FunctionRef, StmtKind};
+use crate::typecheck::value_has_type;
+use crate::types::Type;
+use crate::value::{EnumValue, Object, Value};
+
+/// A method signature in printable form.
+pub struct SignatureText {
+    /// `(name, type)` of each parameter after `self`.
+    pub params: Vec<(String, String)>,
+    /// Return type.
+    pub ret: String,
+}
+
+/// A loaded archive: its compiled program and its root module object.
+pub struct LoadedModule {
+    program: Program,
+    root: Arc<Object>,
+}
+
+impl LoadedModule {
+    /// Loads and compiles everything; fails if a method of the root module (or anything it
+    /// calls) cannot be compiled.
+    pub fn load(archive: &Archive) -> Result<LoadedModule, CompileError> {
+        let mut files = Vec::new();
+        for cf in archive.code_files()? {
+            let parsed = tsrun_script::parse_file(&cf.path, &cf.text)?;
+            files.push(SourceFile {
+                path: cf.path.as_str().into(),
+                prefix: cf.qualified_prefix.clone(),
+                file: parsed,
+            });
+        }
+        let mut builder = ValueBuilder {
+            archive,
+            classes: None,
+            storages: HashMap::new(),
+            tensors: HashMap::new(),
+            objects: HashMap::new(),
+            setstate: Vec::new(),
+        };
+        let constants = match archive.constants_pickle()? {
+            PickleValue::Tuple(items) => items
+                .iter()
+                .map(|v| builder.convert(v, None))
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => return Err(CompileError::new("constants.pkl does not hold a tuple")),
+        };
+        let program = compile_program(&files, constants, archive.version())?;
+        builder.classes = Some(&program.classes);
+        let data = archive.data_pickle()?;
+        let root = match builder.convert(&data, None)? {
+            Value::Object(o) => o,
+            other => {
+                return Err(CompileError::new(format!(
+                    "data.pkl holds a {}, not a module object",
+                    other.kind_name()
+                )))
+            }
+        };
+        // Objects pickled with __getstate__ get their state through the compiled __setstate__.
+        for (obj, state) in std::mem::take(&mut builder.setstate) {
+            let m = obj.class.method("__setstate__").cloned().ok_or_else(|| {
+                CompileError::new(format!(
+                    "class {} was pickled with a custom state but has no __setstate__",
+                    obj.class.name
+                ))
+            })?;
+            crate::interp::call(&m, smallvec::smallvec![Value::Object(obj.clone()), state])
+                .map_err(|e| CompileError::new(format!("running {}: {e}", m.qualified_name)))?;
+        }
+        check_compiled(&root.class)?;
+        Ok(LoadedModule { program, root })
+    }
+
+    /// Runs a method of the root module with positional inputs.
+    pub fn run_method(&self, name: &str, inputs: Vec<Value>) -> RtResult<Value> {
+        let m = self.root.class.method(name).ok_or_else(|| {
+            RuntimeError::new(format!(
+                "the module has no method '{name}' (methods: {})",
+                self.method_names().join(", ")
+            ))
+        })?;
+        let params = &m.params[1..];
+        if inputs.len() > params.len()
+            || inputs.len() < params.iter().filter(|p| p.default.is_none()).count()
+        {
+            return Err(RuntimeError::exception(
+                "TypeError",
+                format!(
+                    "{} expects {} input(s) but {} were given",
+                    m.signature_text(),
+                    params.len(),
+                    inputs.len()
+                ),
+            ));
+        }
+        let mut args: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
+        args.push(Value::Object(self.root.clone()));
+        for (i, p) in params.iter().enumerate() {
+            let v = match inputs.get(i) {
+                Some(v) => v.clone(),
+                None => p.default.clone().unwrap_or_default(),
+            };
+            let v = match (&p.ty, v) {
+                (Type::Float, Value::Int(x)) => Value::Float(x as f64),
+                (_, v) => v,
+            };
+            if !value_has_type(&v, &p.ty) {
+                return Err(RuntimeError::exception(
+                    "TypeError",
+                    format!(
+                        "{}: argument '{}' must be {} but got a {}",
+                        m.signature_text(),
+                        p.name,
+                        p.ty,
+                        v.kind_name()
+                    ),
+                ));
+            }
+            args.push(v);
+        }
+        crate::interp::call(m, args)
+    }
+
+    /// The printable signature of a method.
+    pub fn signature(&self, name: &str) -> Option<SignatureText> {
+        let m = self.root.class.method(name)?;
+        Some(SignatureText {
+            params: m.params[1..]
+                .iter()
+                .map(|p| (p.name.clone(), p.ty.to_string()))
+                .collect(),
+            ret: m.ret.to_string(),
+        })
+    }
+
+    /// Names of the root module's methods.
+    pub fn method_names(&self) -> Vec<String> {
+        self.root
+            .class
+            .body()
+            .methods
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    /// The root module object.
+    pub fn root(&self) -> &Arc<Object> {
+        &self.root
+    }
+
+    /// The compiled program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+}
+
+/// Fails if a root method, or any function it reaches, did not compile.
+fn check_compiled(root: &ClassType) -> Result<(), CompileError> {
+    let mut seen: Vec<*const FunctionRef> = Vec::new();
+    let mut stack: Vec<Arc<FunctionRef>> = root.body().methods.clone();
+    while let Some(f) = stack.pop() {
+        if seen.contains(&Arc::as_ptr(&f)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(&f));
+        let func = f.compiled()?;
+        collect_calls(&func.body, &mut stack);
+    }
+    Ok(())
+}
+
+fn collect_calls(block: &Block, out: &mut Vec<Arc<FunctionRef>>) {
+    for s in block {
+        match &s.kind {
+            StmtKind::Assign(_, e) | StmtKind::Unpack(_, e) | StmtKind::Expr(e) | StmtKind::Return(e) => {
+                expr_calls(e, out)
+            }
+            StmtKind::SetAttr { obj, value, .. } => {
+                expr_calls(obj, out);
+                expr_calls(value, out);
+            }
+            StmtKind::If(c, a, b) => {
+                expr_calls(c, out);
+                collect_calls(a, out);
+                collect_calls(b, out);
+            }
+            StmtKind::ForRange { count, body, .. } => {
+                expr_calls(count, out);
+                collect_calls(body, out);
+            }
+            StmtKind::While(c, body) => {
+                expr_calls(c, out);
+                collect_calls(body, out);
+            }
+            StmtKind::With {
+                ctx,
+                enter,
+                exit,
+                body,
+            } => {
+                expr_calls(ctx, out);
+                out.extend(enter.iter().cloned());
+                out.extend(exit.iter().cloned());
+                collect_calls(body, out);
+            }
+            StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
+        }
+    }
+}
+
+fn expr_calls(e: &Expr, out: &mut Vec<Arc<FunctionRef>>) {
+    let mut each = |xs: &[Expr]| xs.iter().for_each(|x| expr_calls(x, out));
+    match e {
+        Expr::Call(f, args) => {
+            out.push(f.clone());
+            args.iter().for_each(|x| expr_calls(x, out));
+        }
+        Expr::Op(_, args)
+        | Expr::CallVirtual { args, .. }
+        | Expr::MakeTuple(args)
+        | Expr::MakeList(_, args)
+        | Expr::NewNamedTuple(_, args)
+        | Expr::Print(args)
+        | Expr::Format(args) => each(args),
+        Expr::GetAttr(x, _) | Expr::TupleIndex(x, _) | Expr::IntToFloat(x) | Expr::IsInstance(x, _) => {
+            expr_calls(x, out)
+        }
+        Expr::MakeDict(_, _, items) => items.iter().for_each(|(k, v)| {
+            expr_calls(k, out);
+            expr_calls(v, out);
+        }),
+        Expr::BoolOp(_, a, b) => {
+            expr_calls(a, out);
+            expr_calls(b, out);
+        }
+        Expr::IfExp(c, a, b) => {
+            expr_calls(c, out);
+            expr_calls(a, out);
+            expr_calls(b, out);
+        }
+        Expr::Local(_) | Expr::Const(_) | Expr::NewObject(_) => {}
+    }
+}
+
+/// Turns pickle values into run-time values, keeping identity: one tensor per pickled tensor
+/// object, one buffer per storage, one object per pickled object.
+struct ValueBuilder<'a> {
+    archive: &'a Archive,
+    classes: Option<&'a HashMap<String, Arc<ClassType>>>,
+    storages: HashMap<*const StorageRef, Arc<Storage>>,
+    tensors: HashMap<*const TensorRef, Tensor>,
+    objects: HashMap<*const tsrun_archive::PickleObject, Arc<Object>>,
+    setstate: Vec<(Arc<Object>, Value)>,
+}
+
+fn storage_dtype(d: StorageDType) -> Result<DType, CompileError> {
+    Ok(match d {
+        StorageDType::U8 => DType::U8,
+        StorageDType::I8 => DType::I8,
+        StorageDType::I16 => DType::I16,
+        StorageDType::I32 => DType::I32,
+        StorageDType::I64 => DType::I64,
+        StorageDType::F16 => DType::F16,
+        StorageDType::BF16 => DType::BF16,
+        StorageDType::F32 => DType::F32,
+        StorageDType::F64 => DType::F64,
+        StorageDType::Bool => DType::Bool,
+        other => {
+            return Err(CompileError::new(format!(
+                "tensors of dtype {} are not supported",
+                other.name()
+            )))
+        }
+    })
+}
+
+impl ValueBuilder<'_> {
+    fn tensor(&mut self, t: &Arc<TensorRef>) -> Result<Tensor, CompileError> {
+        if let Some(x) = self.tensors.get(&Arc::as_ptr(t)) {
+            return Ok(x.clone());
+        }
+        let sref = &t.storage;
+        let storage = match self.storages.get(&Arc::as_ptr(sref)) {
+            Some(s) => s.clone(),
+            None => {
+                let bytes = self.archive.read_storage(sref)?;
+                let dtype = storage_dtype(sref.dtype)?;
+                let s = Tensor::from_le_bytes(dtype, &bytes, sref.numel).map_err(|e| {
+                    CompileError::new(format!("storage {}/{}: {e}", sref.folder, sref.key))
+                })?;
+                self.storages.insert(Arc::as_ptr(sref), s.clone());
+                s
+            }
+        };
+        let strides: Vec<isize> = t.strides.iter().map(|&s| s as isize).collect();
+        let tensor = Tensor::from_storage(storage, t.offset, &t.sizes, &strides).map_err(|e| {
+            CompileError::new(format!("tensor on storage {}/{}: {e}", sref.folder, sref.key))
+        })?;
+        self.tensors.insert(Arc::as_ptr(t), tensor.clone());
+        Ok(tensor)
+    }
+
+    fn class(&self, name: &str) -> Result<Arc<ClassType>, CompileError> {
+        self.classes
+            .and_then(|c| c.get(name))
+            .cloned()
+            .ok_or_else(|| CompileError::new(format!("data.pkl uses class '{name}', which code/ does not define")))
+    }
+
+    fn convert(&mut self, v: &PickleValue, expected: Option<&Type>) -> Result<Value, CompileError> {
+        let elem_of = |t: Option<&Type>| match t.map(Type::unwrap_optional) {
+            Some(Type::List(e)) => Some((**e).clone()),
+            _ => None,
+        };
+        Ok(match v {
+            PickleValue::None => Value::None,
+            PickleValue::Bool(b) => Value::Bool(*b),
+            PickleValue::Int(i) => match expected.map(Type::unwrap_optional) {
+                Some(Type::Float) => Value::Float(*i as f64),
+                _ => Value::Int(*i),
+            },
+            PickleValue::Float(f) => Value::Float(*f),
+            PickleValue::Str(s) => Value::Str(s.clone()),
+            PickleValue::Device(d) => Value::Device(d.clone()),
+            PickleValue::Tensor(t) => Value::Tensor(self.tensor(t)?),
+            PickleValue::Tuple(items) => {
+                let types: Option<Vec<Type>> = match expected.map(Type::unwrap_optional) {
+                    Some(Type::Tuple(ts)) if ts.len() == items.len() => Some(ts.to_vec()),
+                    _ => None,
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, x) in items.iter().enumerate() {
+                    out.push(self.convert(x, types.as_ref().and_then(|t| t.get(i)))?);
+                }
+                Value::tuple(out)
+            }
+            PickleValue::List(l) => {
+                let elem = match &l.elem {
+                    ListTag::Int => Type::Int,
+                    ListTag::Float => Type::Float,
+                    ListTag::Bool => Type::Bool,
+                    ListTag::Tensor => Type::Tensor,
+                    _ => elem_of(expected).unwrap_or(Type::Any),
+                };
+                let mut out = Vec::with_capacity(l.items.len());
+                for x in &l.items {
+                    out.push(self.convert(x, Some(&elem))?);
+                }
+                Value::new_list(elem, out)
+            }
+            PickleValue::Dict(d) => {
+                let (kt, vt) = match expected.map(Type::unwrap_optional) {
+                    Some(Type::Dict(k, v)) => ((**k).clone(), (**v).clone()),
+                    _ => (Type::Any, Type::Any),
+                };
+                let mut out = Vec::with_capacity(d.items.len());
+                for (k, x) in &d.items {
+                    out.push((self.convert(k, Some(&kt))?, self.convert(x, Some(&vt))?));
+                }
+                Value::new_dict(kt, vt, out)
+            }
+            PickleValue::Enum(e) => {
+                let class = self.class(&e.class)?;
+                let raw = self.convert(&e.value, None)?;
+                let member = class
+                    .body()
+                    .enum_members
+                    .iter()
+                    .find(|(_, mv)| crate::ops::values_equal(mv, &raw))
+                    .map(|(n, _)| n.clone())
+                    .ok_or_else(|| CompileError::new(format!("enum {} has no member with value {raw}", class.name)))?;
+                Value::Enum(Arc::new(EnumValue {
+                    class,
+                    name: member.into(),
+                    value: raw,
+                }))
+            }
+            PickleValue::Object(o) => {
+                if let Some(x) = self.objects.get(&Arc::as_ptr(o)) {
+                    return Ok(Value::Object(x.clone()));
+                }
+                let class = self.class(&o.class)?;
+                let n = class.body().attributes.len();
+                let obj = Arc::new(Object {
+                    class: class.clone(),
+                    slots: RwLock::new(vec![Value::None; n]),
+                });
+                self.objects.insert(Arc::as_ptr(o), obj.clone());
+                match &o.state {
+                    PickleValue::Dict(d) if class.method("__setstate__").is_none() => {
+                        let mut slots = vec![Value::None; n];
+                        for (k, x) in &d.items {
+                            let PickleValue::Str(key) = k else {
+                                return Err(CompileError::new(format!("{}: attribute name is not a string", class.name)));
+                            };
+                            let i = class.attribute_index(key).ok_or_else(|| {
+                                CompileError::new(format!("data.pkl sets '{key}' but class {} does not declare it", class.name))
+                            })?;
+                            let ty = class.body().attributes[i].ty.clone();
+                            slots[i] = self.convert(x, Some(&ty))?;
+                        }
+                        *obj.slots.write() = slots;
+                    }
+                    state => {
+                        let st = self.convert(state, None)?;
+                        self.setstate.push((obj.clone(), st));
+                    }
+                }
+                if class.kind == ClassKind::Interface {
+                    return Err(CompileError::new(format!("cannot instantiate interface {}", class.name)));
+                }
+                Value::Object(obj)
+            }
+        })
+    }
+}

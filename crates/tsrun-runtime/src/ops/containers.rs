@@ -1,0 +1,168 @@
+//! List and dict operators (`aten::append.t`, `aten::__getitem__.t`, `aten::len.t`, dict
+//! access...). Lists and dicts are shared and mutable, so these lock their container briefly.
+
+use std::sync::Arc;
+
+use super::args::int;
+use super::RegistryBuilder;
+use crate::error::{RtResult, RuntimeError};
+use crate::value::{List, Value};
+
+fn list(args: &[Value], i: usize) -> RtResult<&Arc<List>> {
+    match args.get(i) {
+        Some(Value::List(l)) => Ok(l),
+        other => Err(RuntimeError::new(format!(
+            "argument {i}: expected a list, got {}",
+            other.map(Value::kind_name).unwrap_or("nothing")
+        ))),
+    }
+}
+
+fn dict(args: &[Value], i: usize) -> RtResult<&Arc<crate::value::Dict>> {
+    match args.get(i) {
+        Some(Value::Dict(d)) => Ok(d),
+        other => Err(RuntimeError::new(format!(
+            "argument {i}: expected a dict, got {}",
+            other.map(Value::kind_name).unwrap_or("nothing")
+        ))),
+    }
+}
+
+/// Normalises a Python index against a length; `None` when out of range.
+pub(crate) fn norm_index(idx: i64, len: usize) -> Option<usize> {
+    let len = len as i64;
+    let i = if idx < 0 { idx + len } else { idx };
+    (0..len).contains(&i).then_some(i as usize)
+}
+
+/// Python slice bounds `[start:end:step]` for a sequence of `len` (step > 0).
+pub(crate) fn slice_bounds(start: Option<i64>, end: Option<i64>, len: usize) -> (usize, usize) {
+    let len = len as i64;
+    let clamp = |v: i64| -> i64 {
+        let v = if v < 0 { v + len } else { v };
+        v.clamp(0, len)
+    };
+    let s = start.map(clamp).unwrap_or(0);
+    let e = end.map(clamp).unwrap_or(len);
+    (s as usize, e.max(s) as usize)
+}
+
+/// Equality used by `in`, `index`, dict keys: Python semantics for scalars and strings,
+/// identity for tensors and objects.
+pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Device(x), Value::Device(y)) => x == y,
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+        }
+        _ => a.is_same(b),
+    }
+}
+
+fn out_of_range() -> RuntimeError {
+    RuntimeError::exception("IndexError", "list index out of range")
+}
+
+pub(crate) fn register(b: &mut RegistryBuilder) {
+    b.op("aten::len.t(t[] a) -> int", |a| Ok(Value::Int(list(a, 0)?.items.lock().len() as i64)));
+    b.op("aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!)", |a| {
+        let el = std::mem::take(&mut a[1]);
+        list(a, 0)?.items.lock().push(el);
+        Ok(a[0].clone())
+    });
+    b.op("aten::__getitem__.t(t[](a) list, int idx) -> t(*)", |a| {
+        let l = list(a, 0)?.items.lock();
+        let i = norm_index(int(a, 1)?, l.len()).ok_or_else(out_of_range)?;
+        Ok(l[i].clone())
+    });
+    b.op("aten::_set_item.t(t[](a!) l, int idx, t(b -> *) el) -> t[](a!)", |a| {
+        let el = std::mem::take(&mut a[2]);
+        {
+            let mut l = list(a, 0)?.items.lock();
+            let i = norm_index(int(a, 1)?, l.len()).ok_or_else(out_of_range)?;
+            l[i] = el;
+        }
+        Ok(a[0].clone())
+    });
+    b.op("aten::add.t(t[] a, t[] b) -> t[]", |a| {
+        let x = list(a, 0)?;
+        let mut items = x.items.lock().clone();
+        items.extend(list(a, 1)?.items.lock().iter().cloned());
+        Ok(Value::new_list(x.elem.clone(), items))
+    });
+    b.op("aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]", |a| {
+        let x = list(a, 0)?;
+        let step = int(a, 3)?;
+        if step <= 0 {
+            return Err(RuntimeError::exception("ValueError", "slice step must be positive"));
+        }
+        let items = x.items.lock();
+        let (s, e) = slice_bounds(super::args::opt_int(a, 1)?, super::args::opt_int(a, 2)?, items.len());
+        let out = items[s..e].iter().step_by(step as usize).cloned().collect();
+        Ok(Value::new_list(x.elem.clone(), out))
+    });
+    b.op("aten::list.t(t[] l) -> t[]", |a| {
+        let x = list(a, 0)?;
+        Ok(Value::new_list(x.elem.clone(), x.items.lock().clone()))
+    });
+    b.op("aten::__contains__.int_list(int[] l, int item) -> bool", contains);
+    b.op("aten::__contains__.float_list(float[] l, float item) -> bool", contains);
+    b.op("aten::__contains__.str_list(str[] l, str item) -> bool", contains);
+    b.op("prim::min.self_int(int[] self) -> int", |a| {
+        list(a, 0)?.items.lock().iter().filter_map(Value::as_int).min().map(Value::Int).ok_or_else(
+            || RuntimeError::exception("ValueError", "min() arg is an empty sequence"),
+        )
+    });
+    b.op("prim::max.self_int(int[] self) -> int", |a| {
+        list(a, 0)?.items.lock().iter().filter_map(Value::as_int).max().map(Value::Int).ok_or_else(
+            || RuntimeError::exception("ValueError", "max() arg is an empty sequence"),
+        )
+    });
+
+    // Dicts. One generic overload per operation: keys compare with Python equality.
+    b.op("aten::__getitem__.Dict_str(Dict(str, t) self, str key) -> t(*)", dict_get);
+    b.op("aten::__getitem__.Dict_int(Dict(int, t) self, int key) -> t(*)", dict_get);
+    b.op("aten::_set_item.str(Dict(str, t)(a!) l, str(b -> *) idx, t(c -> *) v) -> ()", dict_set);
+    b.op("aten::_set_item.int(Dict(int, t)(a!) l, int(b -> *) idx, t(c -> *) v) -> ()", dict_set);
+    b.op("aten::len.Dict_str(Dict(str, t) self) -> int", dict_len);
+    b.op("aten::len.Dict_int(Dict(int, t) self) -> int", dict_len);
+    b.op("aten::__contains__.str(Dict(str, t) dict, str key) -> bool", dict_contains);
+    b.op("aten::__contains__.int(Dict(int, t) dict, int key) -> bool", dict_contains);
+}
+
+fn contains(a: &mut [Value]) -> RtResult<Value> {
+    let found = list(a, 0)?.items.lock().iter().any(|v| values_equal(v, &a[1]));
+    Ok(Value::Bool(found))
+}
+
+fn dict_get(a: &mut [Value]) -> RtResult<Value> {
+    let d = dict(a, 0)?.items.lock();
+    d.iter()
+        .find(|(k, _)| values_equal(k, &a[1]))
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| RuntimeError::exception("KeyError", format!("{}", a[1])))
+}
+
+fn dict_set(a: &mut [Value]) -> RtResult<Value> {
+    let v = std::mem::take(&mut a[2]);
+    let mut d = dict(a, 0)?.items.lock();
+    match d.iter_mut().find(|(k, _)| values_equal(k, &a[1])) {
+        Some(entry) => entry.1 = v,
+        None => d.push((a[1].clone(), v)),
+    }
+    Ok(Value::None)
+}
+
+fn dict_len(a: &mut [Value]) -> RtResult<Value> {
+    Ok(Value::Int(dict(a, 0)?.items.lock().len() as i64))
+}
+
+fn dict_contains(a: &mut [Value]) -> RtResult<Value> {
+    let found = dict(a, 0)?.items.lock().iter().any(|(k, _)| values_equal(k, &a[1]));
+    Ok(Value::Bool(found))
+}

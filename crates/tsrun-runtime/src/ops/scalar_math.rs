@@ -1,0 +1,304 @@
+//! Arithmetic, comparison and conversion on Python scalars (`int`, `float`, `bool`), with
+//! TorchScript's semantics: 64-bit wrapping ints, `//` and `%` rounding toward negative
+//! infinity, true division always giving a float.
+
+use tsrun_tensor::{Scalar, Tensor};
+
+use super::args::{bool, float, int, scalar, tensor};
+use super::RegistryBuilder;
+use crate::error::{RtResult, RuntimeError};
+use crate::value::Value;
+
+fn zero_div() -> RuntimeError {
+    RuntimeError::exception("ZeroDivisionError", "ZeroDivisionError")
+}
+
+fn int_add(x: i64, y: i64) -> RtResult<i64> {
+    Ok(x.wrapping_add(y))
+}
+fn int_sub(x: i64, y: i64) -> RtResult<i64> {
+    Ok(x.wrapping_sub(y))
+}
+fn int_mul(x: i64, y: i64) -> RtResult<i64> {
+    Ok(x.wrapping_mul(y))
+}
+fn float_add(x: f64, y: f64) -> RtResult<f64> {
+    Ok(x + y)
+}
+fn float_sub(x: f64, y: f64) -> RtResult<f64> {
+    Ok(x - y)
+}
+fn float_mul(x: f64, y: f64) -> RtResult<f64> {
+    Ok(x * y)
+}
+fn float_floordiv(x: f64, y: f64) -> RtResult<f64> {
+    if y == 0.0 {
+        Err(zero_div())
+    } else {
+        Ok((x / y).floor())
+    }
+}
+
+/// Python `//` on ints.
+pub(crate) fn int_floordiv(a: i64, b: i64) -> RtResult<i64> {
+    if b == 0 {
+        return Err(zero_div());
+    }
+    let q = a.wrapping_div(b);
+    Ok(if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q })
+}
+
+/// Python `%` on ints.
+pub(crate) fn int_mod(a: i64, b: i64) -> RtResult<i64> {
+    if b == 0 {
+        return Err(zero_div());
+    }
+    let r = a.wrapping_rem(b);
+    Ok(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
+}
+
+/// Python `%` on floats.
+pub(crate) fn float_mod(a: f64, b: f64) -> RtResult<f64> {
+    if b == 0.0 {
+        return Err(zero_div());
+    }
+    let r = a % b;
+    Ok(if r != 0.0 && ((r < 0.0) != (b < 0.0)) { r + b } else { r })
+}
+
+/// Applies an arithmetic op to two Scalars with Python promotion (int op int -> int).
+fn scalar_arith(
+    a: Scalar,
+    b: Scalar,
+    fi: fn(i64, i64) -> RtResult<i64>,
+    ff: fn(f64, f64) -> RtResult<f64>,
+) -> RtResult<Value> {
+    match (a, b) {
+        (Scalar::Float(_), _) | (_, Scalar::Float(_)) => Ok(Value::Float(ff(to_f(a), to_f(b))?)),
+        _ => Ok(Value::Int(fi(to_i(a), to_i(b))?)),
+    }
+}
+
+fn to_f(s: Scalar) -> f64 {
+    match s {
+        Scalar::Int(i) => i as f64,
+        Scalar::Float(f) => f,
+        Scalar::Bool(b) => b as i64 as f64,
+    }
+}
+
+fn to_i(s: Scalar) -> i64 {
+    match s {
+        Scalar::Int(i) => i,
+        Scalar::Float(f) => f as i64,
+        Scalar::Bool(b) => b as i64,
+    }
+}
+
+fn cmp_scalars(a: Scalar, b: Scalar) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Scalar::Float(_), _) | (_, Scalar::Float(_)) => to_f(a).partial_cmp(&to_f(b)),
+        _ => Some(to_i(a).cmp(&to_i(b))),
+    }
+}
+
+macro_rules! arith {
+    ($b:expr, $name:literal, $int:expr, $flt:expr) => {{
+        $b.op(concat!("aten::", $name, ".int(int a, int b) -> int"), |a| {
+            Ok(Value::Int($int(int(a, 0)?, int(a, 1)?)?))
+        });
+        $b.op(concat!("aten::", $name, ".float(float a, float b) -> float"), |a| {
+            Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?))
+        });
+        $b.op(concat!("aten::", $name, ".int_float(int a, float b) -> float"), |a| {
+            Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?))
+        });
+        $b.op(concat!("aten::", $name, ".float_int(float a, int b) -> float"), |a| {
+            Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?))
+        });
+        $b.op(concat!("aten::", $name, "(Scalar a, Scalar b) -> Scalar"), |a| {
+            scalar_arith(scalar(a, 0)?, scalar(a, 1)?, $int, $flt)
+        });
+    }};
+}
+
+macro_rules! compare {
+    ($b:expr, $name:literal, $pred:expr) => {{
+        $b.op(concat!("aten::", $name, ".int(int a, int b) -> bool"), |a| {
+            Ok(Value::Bool($pred(int(a, 0)?.cmp(&int(a, 1)?))))
+        });
+        $b.op(concat!("aten::", $name, ".float(float a, float b) -> bool"), |a| {
+            Ok(Value::Bool(
+                float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+            ))
+        });
+        $b.op(concat!("aten::", $name, ".int_float(int a, float b) -> bool"), |a| {
+            Ok(Value::Bool(
+                float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+            ))
+        });
+        $b.op(concat!("aten::", $name, ".float_int(float a, int b) -> bool"), |a| {
+            Ok(Value::Bool(
+                float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+            ))
+        });
+        $b.op(concat!("aten::", $name, "(Scalar a, Scalar b) -> bool"), |a| {
+            Ok(Value::Bool(
+                cmp_scalars(scalar(a, 0)?, scalar(a, 1)?).is_some_and($pred),
+            ))
+        });
+    }};
+}
+
+pub(crate) fn register(b: &mut RegistryBuilder) {
+    arith!(b, "add", int_add, float_add);
+    arith!(b, "sub", int_sub, float_sub);
+    arith!(b, "mul", int_mul, float_mul);
+    arith!(b, "floordiv", int_floordiv, float_floordiv);
+    arith!(b, "remainder", int_mod, float_mod);
+    b.op("aten::div.int(int a, int b) -> float", |a| {
+        let y = int(a, 1)?;
+        if y == 0 {
+            return Err(zero_div());
+        }
+        Ok(Value::Float(int(a, 0)? as f64 / y as f64))
+    });
+    b.op("aten::div.float(float a, float b) -> float", |a| {
+        let y = float(a, 1)?;
+        if y == 0.0 {
+            return Err(zero_div());
+        }
+        Ok(Value::Float(float(a, 0)? / y))
+    });
+    b.op("aten::div(Scalar a, Scalar b) -> float", |a| {
+        let y = to_f(scalar(a, 1)?);
+        if y == 0.0 {
+            return Err(zero_div());
+        }
+        Ok(Value::Float(to_f(scalar(a, 0)?) / y))
+    });
+    b.op("aten::pow.int(int a, int b) -> float", |a| {
+        Ok(Value::Float((int(a, 0)? as f64).powf(int(a, 1)? as f64)))
+    });
+    b.op("aten::pow.float(float a, float b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
+    });
+    b.op("aten::pow.int_float(int a, float b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
+    });
+    b.op("aten::pow.float_int(float a, int b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
+    });
+    b.op("aten::neg.int(int a) -> int", |a| Ok(Value::Int(int(a, 0)?.wrapping_neg())));
+    b.op("aten::neg.float(float a) -> float", |a| Ok(Value::Float(-float(a, 0)?)));
+
+    compare!(b, "eq", |o| o == std::cmp::Ordering::Equal);
+    compare!(b, "ne", |o| o != std::cmp::Ordering::Equal);
+    compare!(b, "lt", |o| o == std::cmp::Ordering::Less);
+    compare!(b, "le", |o| o != std::cmp::Ordering::Greater);
+    compare!(b, "gt", |o| o == std::cmp::Ordering::Greater);
+    compare!(b, "ge", |o| o != std::cmp::Ordering::Less);
+    b.op("aten::eq.bool(bool a, bool b) -> bool", |a| {
+        Ok(Value::Bool(bool(a, 0)? == bool(a, 1)?))
+    });
+    b.op("aten::ne.bool(bool a, bool b) -> bool", |a| {
+        Ok(Value::Bool(bool(a, 0)? != bool(a, 1)?))
+    });
+    b.op("aten::__and__.bool(bool a, bool b) -> bool", |a| {
+        Ok(Value::Bool(bool(a, 0)? & bool(a, 1)?))
+    });
+    b.op("aten::__or__.bool(bool a, bool b) -> bool", |a| {
+        Ok(Value::Bool(bool(a, 0)? | bool(a, 1)?))
+    });
+    b.op("aten::__xor__.bool(bool a, bool b) -> bool", |a| {
+        Ok(Value::Bool(bool(a, 0)? ^ bool(a, 1)?))
+    });
+    b.op("aten::__not__(bool self) -> bool", |a| Ok(Value::Bool(!bool(a, 0)?)));
+
+    b.op("prim::min.int(int a, int b) -> int", |a| Ok(Value::Int(int(a, 0)?.min(int(a, 1)?))));
+    b.op("prim::max.int(int a, int b) -> int", |a| Ok(Value::Int(int(a, 0)?.max(int(a, 1)?))));
+    b.op("prim::min.float(float a, float b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)?.min(float(a, 1)?)))
+    });
+    b.op("prim::max.float(float a, float b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)?.max(float(a, 1)?)))
+    });
+    b.op("prim::abs.int(int a) -> int", |a| Ok(Value::Int(int(a, 0)?.wrapping_abs())));
+    b.op("prim::abs.float(float a) -> float", |a| Ok(Value::Float(float(a, 0)?.abs())));
+
+    // Conversions.
+    b.op("aten::Int.Tensor(Tensor a) -> int", |a| tensor_item(tensor(a, 0)?).map(|s| Value::Int(to_i(s))));
+    b.op("aten::Int.bool(bool a) -> int", |a| Ok(Value::Int(bool(a, 0)? as i64)));
+    b.op("aten::Int.float(float a) -> int", |a| float_to_int(float(a, 0)?));
+    b.op("aten::Int.Scalar(Scalar a) -> int", |a| match scalar(a, 0)? {
+        Scalar::Float(f) => float_to_int(f),
+        s => Ok(Value::Int(to_i(s))),
+    });
+    b.op("aten::Float.Tensor(Tensor a) -> float", |a| {
+        tensor_item(tensor(a, 0)?).map(|s| Value::Float(to_f(s)))
+    });
+    b.op("aten::Float.Scalar(Scalar a) -> float", |a| Ok(Value::Float(to_f(scalar(a, 0)?))));
+    b.op("aten::Float.int(int a) -> float", |a| Ok(Value::Float(int(a, 0)? as f64)));
+    b.op("aten::Float.bool(bool a) -> float", |a| Ok(Value::Float(bool(a, 0)? as i64 as f64)));
+    b.op("aten::Bool.Tensor(Tensor a) -> bool", |a| {
+        let t = tensor(a, 0)?;
+        if t.numel() != 1 {
+            return Err(RuntimeError::new(format!(
+                "Boolean value of Tensor with more than one value is ambiguous (shape {:?})",
+                t.shape()
+            )));
+        }
+        tensor_item(t).map(|s| Value::Bool(to_f(s) != 0.0))
+    });
+    b.op("aten::Bool.int(int a) -> bool", |a| Ok(Value::Bool(int(a, 0)? != 0)));
+    b.op("aten::Bool.float(float a) -> bool", |a| Ok(Value::Bool(float(a, 0)? != 0.0)));
+    b.op("aten::ScalarImplicit(Tensor a) -> Scalar", |a| {
+        tensor_item(tensor(a, 0)?).map(|s| match s {
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::Bool(b) => Value::Bool(b),
+        })
+    });
+    b.op("prim::NumToTensor.Scalar(Scalar a) -> Tensor", |a| {
+        Ok(Value::Tensor(number_to_tensor(scalar(a, 0)?)))
+    });
+}
+
+/// `int(t)`, `float(t)`: a one-element tensor's value.
+fn tensor_item(t: &Tensor) -> RtResult<Scalar> {
+    Ok(t.item()?)
+}
+
+fn float_to_int(f: f64) -> RtResult<Value> {
+    if !f.is_finite() {
+        return Err(RuntimeError::exception(
+            "ValueError",
+            format!("cannot convert float {f} to integer"),
+        ));
+    }
+    Ok(Value::Int(f as i64))
+}
+
+/// `prim::NumToTensor`: a 0-d tensor of int64, float64 or bool.
+pub(crate) fn number_to_tensor(s: Scalar) -> Tensor {
+    match s {
+        Scalar::Int(i) => Tensor::scalar_tensor(Scalar::Int(i), tsrun_tensor::DType::I64),
+        Scalar::Float(f) => Tensor::scalar_tensor(Scalar::Float(f), tsrun_tensor::DType::F64),
+        Scalar::Bool(b) => Tensor::scalar_tensor(Scalar::Bool(b), tsrun_tensor::DType::Bool),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_floor_division_and_modulo() {
+        assert_eq!(int_floordiv(7, 2).unwrap(), 3);
+        assert_eq!(int_floordiv(-7, 2).unwrap(), -4);
+        assert_eq!(int_mod(-7, 2).unwrap(), 1);
+        assert_eq!(int_mod(7, -2).unwrap(), -1);
+        assert!(int_mod(1, 0).is_err());
+        assert_eq!(float_mod(-1.0, 3.0).unwrap(), 2.0);
+    }
+}

@@ -1,0 +1,135 @@
+//! Generic element-wise drivers: map one tensor, or zip two with broadcasting,
+//! into a fresh contiguous result. Every unary, binary and comparison kernel
+//! is one of these plus a per-element closure.
+
+use rayon::prelude::*;
+
+use crate::layout::{self, Shape};
+use crate::{Element, Result, Scalar, Tensor};
+
+/// Below this many elements, kernels stay on the calling thread: spawning
+/// rayon work costs microseconds, far more than the arithmetic.
+pub(crate) const PAR_THRESHOLD: usize = 32 * 1024;
+
+/// `f` applied to a contiguous slice, in parallel when large.
+#[inline]
+fn map_slice<T: Element, R: Element>(s: &[T], f: &(impl Fn(T) -> R + Sync)) -> Vec<R> {
+    if s.len() > PAR_THRESHOLD {
+        let mut out = Vec::with_capacity(s.len());
+        s.par_iter().map(|&x| f(x)).collect_into_vec(&mut out);
+        out
+    } else {
+        s.iter().map(|&x| f(x)).collect()
+    }
+}
+
+/// `f(x)` for every element of `a` (whose dtype must be `T`), same shape.
+#[inline]
+pub(crate) fn map<T: Element, R: Element>(a: &Tensor, f: impl Fn(T) -> R + Sync) -> Tensor {
+    let out = match a.contiguous_data::<T>() {
+        Some(s) => map_slice(s, &f),
+        None => {
+            let mut v = Vec::with_capacity(a.numel());
+            a.for_each::<T>(|x| v.push(f(x)));
+            v
+        }
+    };
+    Tensor::from_vec_shape(out, a.shape_vec())
+}
+
+/// The right-hand side of a binary op: a tensor or a Python number.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Rhs<'a> {
+    /// A tensor operand (broadcast against the left one).
+    Tensor(&'a Tensor),
+    /// A scalar operand, converted to the computation type per call.
+    Scalar(Scalar),
+}
+
+/// `f(x, y)` over the broadcast of `a` and `b` (both of dtype `T`).
+#[inline]
+pub(crate) fn zip<T: Element, R: Element>(
+    op: &'static str,
+    a: &Tensor,
+    b: &Tensor,
+    f: impl Fn(T, T) -> R + Sync,
+) -> Result<Tensor> {
+    // Fast path: identical shapes, both contiguous (the common MLP case).
+    if a.shape() == b.shape() {
+        if let (Some(x), Some(y)) = (a.contiguous_data::<T>(), b.contiguous_data::<T>()) {
+            let out: Vec<R> = if x.len() > PAR_THRESHOLD {
+                let mut out = Vec::with_capacity(x.len());
+                x.par_iter()
+                    .zip(y.par_iter())
+                    .map(|(&p, &q)| f(p, q))
+                    .collect_into_vec(&mut out);
+                out
+            } else {
+                x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect()
+            };
+            return Ok(Tensor::from_vec_shape(out, a.shape_vec()));
+        }
+    }
+    // One-element right operand that does not add dims: a scalar in disguise.
+    if b.numel() == 1 && b.dim() <= a.dim() {
+        let y = b.data::<T>()[b.storage_offset()];
+        return Ok(map(a, move |x| f(x, y)));
+    }
+    if a.numel() == 1 && a.dim() <= b.dim() {
+        let x = a.data::<T>()[a.storage_offset()];
+        return Ok(map(b, move |y| f(x, y)));
+    }
+    let shape: Shape = layout::broadcast_shapes(op, a.shape(), b.shape())?;
+    let sa = layout::broadcast_strides(a.shape(), a.strides(), &shape);
+    let sb = layout::broadcast_strides(b.shape(), b.strides(), &shape);
+    let (da, db) = (a.data::<T>(), b.data::<T>());
+    let mut out = Vec::with_capacity(layout::numel(&shape));
+    layout::for_each_offset(
+        &shape,
+        [&sa, &sb],
+        [a.storage_offset(), b.storage_offset()],
+        |[i, j]| out.push(f(da[i], db[j])),
+    );
+    Ok(Tensor::from_vec_shape(out, shape))
+}
+
+/// [`zip`] when `b` is a tensor, [`map`] with a converted constant when it is a scalar.
+#[inline]
+pub(crate) fn zip_rhs<T: Element, R: Element>(
+    op: &'static str,
+    a: &Tensor,
+    b: Rhs<'_>,
+    f: impl Fn(T, T) -> R + Sync,
+) -> Result<Tensor> {
+    match b {
+        Rhs::Tensor(b) => zip(op, a, b, f),
+        Rhs::Scalar(s) => {
+            let y = T::from_scalar(s);
+            Ok(map(a, move |x| f(x, y)))
+        }
+    }
+}
+
+/// Like [`zip_rhs`] but `f` may fail (integer division by zero); the first
+/// error wins and the partial result is discarded.
+pub(crate) fn try_zip_rhs<T: Element, R: Element>(
+    op: &'static str,
+    a: &Tensor,
+    b: Rhs<'_>,
+    f: impl Fn(T, T) -> Option<R> + Sync,
+    err: impl Fn() -> crate::TensorError,
+) -> Result<Tensor> {
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let out = zip_rhs(op, a, b, |x: T, y: T| match f(x, y) {
+        Some(r) => r,
+        None => {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            R::default()
+        }
+    })?;
+    if failed.into_inner() {
+        Err(err())
+    } else {
+        Ok(out)
+    }
+}

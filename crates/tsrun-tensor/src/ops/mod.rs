@@ -1,0 +1,13 @@
+//! aten kernels, one module per family. Each kernel is a plain function over
+//! [`crate::Tensor`]s and [`crate::Scalar`]s with PyTorch's semantics; the
+//! interpreter binds them to operator schemas.
+
+pub mod binary;
+pub mod compare;
+pub mod create;
+mod elementwise;
+pub mod linalg;
+pub(crate) mod num;
+pub mod reduce;
+pub mod shape;
+pub mod unary;

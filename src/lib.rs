@@ -1,0 +1,1 @@
+//! Root package: holds the conformance tests in `tests/`.
