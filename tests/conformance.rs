@@ -6,6 +6,10 @@
 //! built by the CLI's own spec code, and (b) through the `tsrun` binary with `--output`. All
 //! failing cases are reported together, with leaf index and max abs diff.
 //!
+//! A case with `"error": {"class", "message"}` instead of `expected` is one where PyTorch raised:
+//! tsrun must fail with a run-time error of that class and exactly that message (the library's
+//! `RuntimeError` fields; the CLI's one-line stderr `error: CLASS: MESSAGE ...` and exit code 1).
+//!
 //! `TSRUN_CASES=substr` runs only the cases whose name contains `substr`.
 
 #[path = "support/cli.rs"]
@@ -31,6 +35,14 @@ struct Case {
     expected: PathBuf,
     atol: f64,
     rtol: f64,
+    /// PyTorch raised: `(class, message)` of the error tsrun must raise too.
+    error: Option<(String, String)>,
+}
+
+/// What running a case gave: the leaves, or a run-time error's class and message.
+enum Outcome {
+    Leaves(Vec<NdArray>),
+    Raised(String, String),
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -74,7 +86,14 @@ fn parse_case(entry: &serde_json::Value) -> Result<Case, String> {
         model: PathBuf::from(text("model")?),
         method: entry["method"].as_str().unwrap_or("forward").to_string(),
         inputs,
-        expected: PathBuf::from(text("expected")?),
+        expected: PathBuf::from(entry["expected"].as_str().unwrap_or_default()),
+        error: match &entry["error"] {
+            serde_json::Value::Null => None,
+            e => Some((
+                e["class"].as_str().ok_or("error without `class`")?.to_string(),
+                e["message"].as_str().ok_or("error without `message`")?.to_string(),
+            )),
+        },
         atol: entry["atol"].as_f64().unwrap_or(1e-6),
         rtol: entry["rtol"].as_f64().unwrap_or(0.0),
     })
@@ -117,7 +136,7 @@ fn expected_leaves(case: &Case) -> Result<Vec<NdArray>, String> {
 }
 
 /// (a) Through the library, with the CLI's input code.
-fn run_library(case: &Case) -> Result<Vec<NdArray>, String> {
+fn run_library(case: &Case) -> Result<Outcome, String> {
     let dir = fixtures_dir();
     let module = tsrun::Module::load(dir.join(&case.model)).map_err(|e| format!("load: {e}"))?;
     let param_types: Vec<String> = module
@@ -126,14 +145,18 @@ fn run_library(case: &Case) -> Result<Vec<NdArray>, String> {
         .unwrap_or_default();
     let inputs =
         spec::load_inputs(&case.inputs, &dir, &param_types).map_err(|e| format!("inputs: {e}"))?;
-    let result = module
-        .run_method(&case.method, inputs)
-        .map_err(|e| format!("run: {e}"))?;
-    output::leaves(&result).map_err(|e| format!("output: {e}"))
+    let result = match module.run_method(&case.method, inputs) {
+        Ok(v) => v,
+        Err(tsrun::Error::Runtime(e)) => return Ok(Outcome::Raised(e.class, e.message)),
+        Err(e) => return Err(format!("run: {e}")),
+    };
+    output::leaves(&result)
+        .map(Outcome::Leaves)
+        .map_err(|e| format!("output: {e}"))
 }
 
 /// (b) Through the binary, reading `--output` back.
-fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Vec<NdArray>, String> {
+fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Outcome, String> {
     let out = scratch.join(format!("{}.npz", case.name));
     let mut cmd = Command::new(bin);
     cmd.current_dir(fixtures_dir()).arg(&case.model);
@@ -146,6 +169,15 @@ fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Vec<NdArray>, Stri
         .arg(&out);
     let done = cli::run_with_timeout(cmd, Duration::from_secs(120))?;
     if !done.status.success() {
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        if let (Some(1), Some((class, message))) = (done.status.code(), &case.error) {
+            // One line: `error: CLASS: MESSAGE (at LOCATION)`; report it as raised when it
+            // carries the expected text, and otherwise hand back the whole line.
+            let want = format!("error: {class}: {message}");
+            if stderr.trim_end().starts_with(&want) {
+                return Ok(Outcome::Raised(class.clone(), message.clone()));
+            }
+        }
         return Err(format!(
             "exit {:?}: {}",
             done.status.code(),
@@ -153,11 +185,38 @@ fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Vec<NdArray>, Stri
         ));
     }
     let arrays = npy_io::read_npz(&out).map_err(|e| e.to_string())?;
-    Ok(arrays.into_iter().map(|(_, a)| a).collect())
+    Ok(Outcome::Leaves(arrays.into_iter().map(|(_, a)| a).collect()))
+}
+
+/// Compares an outcome with what PyTorch did.
+fn check_outcome(case: &Case, got: Outcome) -> Result<(), String> {
+    match (&case.error, got) {
+        (Some((class, message)), Outcome::Raised(c, m)) => {
+            if (&c, &m) == (class, message) {
+                Ok(())
+            } else {
+                Err(format!("raised {c}: {m:?}, expected {class}: {message:?}"))
+            }
+        }
+        (Some((class, message)), Outcome::Leaves(l)) => Err(format!(
+            "returned {} but PyTorch raised {class}: {message:?}",
+            describe(&l)
+        )),
+        (None, Outcome::Raised(c, m)) => Err(format!("raised {c}: {m}")),
+        (None, Outcome::Leaves(got)) => {
+            let want = expected_leaves(case)?;
+            let problems = compare_leaves(&got, &want, case.atol, case.rtol);
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("; "))
+            }
+        }
+    }
 }
 
 /// Runs every case through `run`, comparing with the expected leaves; panics with all failures.
-fn check_all(how: &str, mut run: impl FnMut(&Case) -> Result<Vec<NdArray>, String>) {
+fn check_all(how: &str, mut run: impl FnMut(&Case) -> Result<Outcome, String>) {
     let cases = cases();
     assert!(
         !cases.is_empty(),
@@ -166,15 +225,7 @@ fn check_all(how: &str, mut run: impl FnMut(&Case) -> Result<Vec<NdArray>, Strin
     );
     let mut failures = Vec::new();
     for case in &cases {
-        let outcome = expected_leaves(case).and_then(|want| {
-            let got = run(case)?;
-            let problems = compare_leaves(&got, &want, case.atol, case.rtol);
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(problems.join("; "))
-            }
-        });
+        let outcome = run(case).and_then(|got| check_outcome(case, got));
         match outcome {
             Ok(()) => eprintln!("ok    {how} {}", case.name),
             Err(e) => {
@@ -224,7 +275,7 @@ fn manifests_are_consistent() {
             case.model.display()
         );
         assert!(
-            expected_leaves(case).is_ok(),
+            case.error.is_some() || expected_leaves(case).is_ok(),
             "{}: bad expected npz",
             case.name
         );
@@ -265,7 +316,7 @@ fn comparison_reports_mismatches() {
     let case = cases()
         .into_iter()
         .find(|c| c.name == "mycell_traced")
-        .or_else(|| cases().into_iter().next());
+        .or_else(|| cases().into_iter().find(|c| c.error.is_none()));
     let Some(case) = case else {
         panic!("no cases to take a real expected output from");
     };
