@@ -181,7 +181,15 @@ fn write_nested(
             i = n - EDGE_ITEMS;
             continue;
         }
-        write_nested(out, values, shape, dim + 1, offset + i * stride, dtype, abbreviate)?;
+        write_nested(
+            out,
+            values,
+            shape,
+            dim + 1,
+            offset + i * stride,
+            dtype,
+            abbreviate,
+        )?;
         i += 1;
     }
     out.push(']');

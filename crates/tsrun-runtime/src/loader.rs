@@ -186,9 +186,10 @@ fn check_compiled(root: &ClassType) -> Result<(), CompileError> {
 fn collect_calls(block: &Block, out: &mut Vec<Arc<FunctionRef>>) {
     for s in block {
         match &s.kind {
-            StmtKind::Assign(_, e) | StmtKind::Unpack(_, e) | StmtKind::Expr(e) | StmtKind::Return(e) => {
-                expr_calls(e, out)
-            }
+            StmtKind::Assign(_, e)
+            | StmtKind::Unpack(_, e)
+            | StmtKind::Expr(e)
+            | StmtKind::Return(e) => expr_calls(e, out),
             StmtKind::SetAttr { obj, value, .. } => {
                 expr_calls(obj, out);
                 expr_calls(value, out);
@@ -236,9 +237,10 @@ fn expr_calls(e: &Expr, out: &mut Vec<Arc<FunctionRef>>) {
         | Expr::NewNamedTuple(_, args)
         | Expr::Print(args)
         | Expr::Format(args) => each(args),
-        Expr::GetAttr(x, _) | Expr::TupleIndex(x, _) | Expr::IntToFloat(x) | Expr::IsInstance(x, _) => {
-            expr_calls(x, out)
-        }
+        Expr::GetAttr(x, _)
+        | Expr::TupleIndex(x, _)
+        | Expr::IntToFloat(x)
+        | Expr::IsInstance(x, _) => expr_calls(x, out),
         Expr::MakeDict(_, _, items) => items.iter().for_each(|(k, v)| {
             expr_calls(k, out);
             expr_calls(v, out);
@@ -308,7 +310,10 @@ impl ValueBuilder<'_> {
         };
         let strides: Vec<isize> = t.strides.iter().map(|&s| s as isize).collect();
         let tensor = Tensor::from_storage(storage, t.offset, &t.sizes, &strides).map_err(|e| {
-            CompileError::new(format!("tensor on storage {}/{}: {e}", sref.folder, sref.key))
+            CompileError::new(format!(
+                "tensor on storage {}/{}: {e}",
+                sref.folder, sref.key
+            ))
         })?;
         self.tensors.insert(Arc::as_ptr(t), tensor.clone());
         Ok(tensor)
@@ -318,7 +323,11 @@ impl ValueBuilder<'_> {
         self.classes
             .and_then(|c| c.get(name))
             .cloned()
-            .ok_or_else(|| CompileError::new(format!("data.pkl uses class '{name}', which code/ does not define")))
+            .ok_or_else(|| {
+                CompileError::new(format!(
+                    "data.pkl uses class '{name}', which code/ does not define"
+                ))
+            })
     }
 
     fn convert(&mut self, v: &PickleValue, expected: Option<&Type>) -> Result<Value, CompileError> {
@@ -382,7 +391,12 @@ impl ValueBuilder<'_> {
                     .iter()
                     .find(|(_, mv)| crate::ops::values_equal(mv, &raw))
                     .map(|(n, _)| n.clone())
-                    .ok_or_else(|| CompileError::new(format!("enum {} has no member with value {raw}", class.name)))?;
+                    .ok_or_else(|| {
+                        CompileError::new(format!(
+                            "enum {} has no member with value {raw}",
+                            class.name
+                        ))
+                    })?;
                 Value::Enum(Arc::new(EnumValue {
                     class,
                     name: member.into(),
@@ -405,10 +419,16 @@ impl ValueBuilder<'_> {
                         let mut slots = vec![Value::None; n];
                         for (k, x) in &d.items {
                             let PickleValue::Str(key) = k else {
-                                return Err(CompileError::new(format!("{}: attribute name is not a string", class.name)));
+                                return Err(CompileError::new(format!(
+                                    "{}: attribute name is not a string",
+                                    class.name
+                                )));
                             };
                             let i = class.attribute_index(key).ok_or_else(|| {
-                                CompileError::new(format!("data.pkl sets '{key}' but class {} does not declare it", class.name))
+                                CompileError::new(format!(
+                                    "data.pkl sets '{key}' but class {} does not declare it",
+                                    class.name
+                                ))
                             })?;
                             let ty = class.body().attributes[i].ty.clone();
                             slots[i] = self.convert(x, Some(&ty))?;
@@ -421,7 +441,10 @@ impl ValueBuilder<'_> {
                     }
                 }
                 if class.kind == ClassKind::Interface {
-                    return Err(CompileError::new(format!("cannot instantiate interface {}", class.name)));
+                    return Err(CompileError::new(format!(
+                        "cannot instantiate interface {}",
+                        class.name
+                    )));
                 }
                 Value::Object(obj)
             }

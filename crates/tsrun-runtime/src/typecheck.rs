@@ -23,7 +23,11 @@ pub fn value_has_type(v: &Value, ty: &Type) -> bool {
         }
         (Type::Dict(k, val), Value::Dict(d)) => d.key.same(k) && d.value.is_subtype_of(val),
         (Type::Tuple(ts), Value::Tuple(items)) => {
-            ts.len() == items.len() && ts.iter().zip(items.iter()).all(|(t, x)| value_has_type(x, t))
+            ts.len() == items.len()
+                && ts
+                    .iter()
+                    .zip(items.iter())
+                    .all(|(t, x)| value_has_type(x, t))
         }
         (Type::Class(c), Value::Object(o)) => {
             std::sync::Arc::ptr_eq(c, &o.class) || (c.is_interface() && o.class.implements(c))

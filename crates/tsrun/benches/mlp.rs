@@ -9,7 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use tsrun::{Module, Tensor, Value};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/seed").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/seed")
+        .join(name)
 }
 
 fn bench_mlp(c: &mut Criterion) {

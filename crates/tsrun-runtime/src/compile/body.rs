@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tsrun_script::{
-    expr_to_type, BinOp, BoolOpKind, CmpOp, Expr as AExpr, ExprKind, FuncDef, Span,
-    Stmt as AStmt, StmtKind as AStmtKind, UnaryOp,
+    expr_to_type, BinOp, BoolOpKind, CmpOp, Expr as AExpr, ExprKind, FuncDef, Span, Stmt as AStmt,
+    StmtKind as AStmtKind, UnaryOp,
 };
 
 use super::resolve::{resolve, TypedExpr};
@@ -64,7 +64,9 @@ pub(super) fn literal_value(e: &AExpr) -> Option<Value> {
             Value::Float(f) => Value::Float(-f),
             _ => return None,
         },
-        ExprKind::Tuple(items) => Value::tuple(items.iter().map(literal_value).collect::<Option<_>>()?),
+        ExprKind::Tuple(items) => {
+            Value::tuple(items.iter().map(literal_value).collect::<Option<_>>()?)
+        }
         ExprKind::List(items) => {
             let vals: Vec<Value> = items.iter().map(literal_value).collect::<Option<_>>()?;
             let elem = vals.first().map(value_type).unwrap_or(Type::Any);
@@ -217,7 +219,13 @@ impl FnCompiler<'_> {
         })
     }
 
-    fn assign(&mut self, targets: &[AExpr], unpack: bool, value: &AExpr, span: &Span) -> CResult<StmtKind> {
+    fn assign(
+        &mut self,
+        targets: &[AExpr],
+        unpack: bool,
+        value: &AExpr,
+        span: &Span,
+    ) -> CResult<StmtKind> {
         let v = self.expr(value)?;
         if unpack {
             let elem_types: Vec<Type> = match &v.ty {
@@ -227,11 +235,24 @@ impl FnCompiler<'_> {
                 }
                 Type::List(e) => vec![(**e).clone(); targets.len()],
                 other => {
-                    return Err(self.err(span, format!("cannot unpack a value of type {other} into {} names", targets.len())))
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "cannot unpack a value of type {other} into {} names",
+                            targets.len()
+                        ),
+                    ))
                 }
             };
             if elem_types.len() != targets.len() {
-                return Err(self.err(span, format!("cannot unpack {} values into {} names", elem_types.len(), targets.len())));
+                return Err(self.err(
+                    span,
+                    format!(
+                        "cannot unpack {} values into {} names",
+                        elem_types.len(),
+                        targets.len()
+                    ),
+                ));
             }
             let mut slots = Vec::with_capacity(targets.len());
             for (t, ty) in targets.iter().zip(elem_types) {
@@ -253,10 +274,16 @@ impl FnCompiler<'_> {
             ExprKind::Attribute { value: obj, attr } => {
                 let o = self.expr(obj)?;
                 let Type::Class(cls) = &o.ty else {
-                    return Err(self.err(&target.span, format!("cannot set attribute '{attr}' on a value of type {}", o.ty)));
+                    return Err(self.err(
+                        &target.span,
+                        format!("cannot set attribute '{attr}' on a value of type {}", o.ty),
+                    ));
                 };
                 let idx = cls.attribute_index(attr).ok_or_else(|| {
-                    self.err(&target.span, format!("class {} has no attribute '{attr}'", cls.name))
+                    self.err(
+                        &target.span,
+                        format!("class {} has no attribute '{attr}'", cls.name),
+                    )
                 })?;
                 let ty = cls.body().attributes[idx].ty.clone();
                 let value = self.coerce(v, &ty, &value.span)?;
@@ -276,9 +303,18 @@ impl FnCompiler<'_> {
         }
     }
 
-    fn for_loop(&mut self, var: &str, iter: &AExpr, body: &[AStmt], span: &Span) -> CResult<StmtKind> {
+    fn for_loop(
+        &mut self,
+        var: &str,
+        iter: &AExpr,
+        body: &[AStmt],
+        span: &Span,
+    ) -> CResult<StmtKind> {
         if let ExprKind::Call { func, args, kwargs } = &iter.kind {
-            if matches!(&func.kind, ExprKind::Name(n) if n == "range") && args.len() == 1 && kwargs.is_empty() {
+            if matches!(&func.kind, ExprKind::Name(n) if n == "range")
+                && args.len() == 1
+                && kwargs.is_empty()
+            {
                 let count = self.expr(&args[0])?;
                 if !matches!(count.ty, Type::Int) {
                     return Err(self.err(span, format!("range() expects an int, got {}", count.ty)));
@@ -291,7 +327,10 @@ impl FnCompiler<'_> {
                 });
             }
         }
-        Err(self.err(span, "unsupported for-loop form (PyTorch prints only `for i in range(n)`)"))
+        Err(self.err(
+            span,
+            "unsupported for-loop form (PyTorch prints only `for i in range(n)`)",
+        ))
     }
 
     /// Converts an expression to a target type (subtyping, int -> float, typed empty lists).
@@ -301,7 +340,9 @@ impl FnCompiler<'_> {
         }
         match (&v.ty, target.unwrap_optional(), v.expr) {
             (Type::Int, Type::Float, e) => Ok(Expr::IntToFloat(Box::new(e))),
-            (Type::List(a), Type::List(t), Expr::MakeList(_, items)) if matches!(**a, Type::Any) => {
+            (Type::List(a), Type::List(t), Expr::MakeList(_, items))
+                if matches!(**a, Type::Any) =>
+            {
                 Ok(Expr::MakeList((**t).clone(), items))
             }
             (Type::Dict(..), Type::Dict(k, val), Expr::MakeDict(_, _, items)) => {
@@ -309,7 +350,10 @@ impl FnCompiler<'_> {
             }
             (Type::Any, _, e) => Ok(e),
             (Type::List(a), Type::List(_), e) if matches!(**a, Type::Any) => Ok(e),
-            (from, _, _) => Err(self.err(span, format!("expected a value of type {target} but got {from}"))),
+            (from, _, _) => Err(self.err(
+                span,
+                format!("expected a value of type {target} but got {from}"),
+            )),
         }
     }
 
@@ -325,22 +369,31 @@ impl FnCompiler<'_> {
             ExprKind::Attribute { value, attr } => self.attribute(e, value, attr),
             ExprKind::Call { func, args, kwargs } => self.call(e, func, args, kwargs),
             ExprKind::Subscript { value, index } => self.subscript(value, index, &e.span),
-            ExprKind::Slice { .. } => Err(self.err(&e.span, "a slice is only allowed inside a subscript")),
+            ExprKind::Slice { .. } => {
+                Err(self.err(&e.span, "a slice is only allowed inside a subscript"))
+            }
             ExprKind::Tuple(items) => {
-                let items: Vec<TypedExpr> = items.iter().map(|x| self.expr(x)).collect::<CResult<_>>()?;
+                let items: Vec<TypedExpr> =
+                    items.iter().map(|x| self.expr(x)).collect::<CResult<_>>()?;
                 let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
-                Ok(typed(Expr::MakeTuple(items.into_iter().map(|x| x.expr).collect()), ty))
+                Ok(typed(
+                    Expr::MakeTuple(items.into_iter().map(|x| x.expr).collect()),
+                    ty,
+                ))
             }
             ExprKind::List(items) => {
-                let items: Vec<TypedExpr> = items.iter().map(|x| self.expr(x)).collect::<CResult<_>>()?;
+                let items: Vec<TypedExpr> =
+                    items.iter().map(|x| self.expr(x)).collect::<CResult<_>>()?;
                 let elem = unify_elements(items.iter().map(|x| &x.ty))
                     .ok_or_else(|| self.err(&e.span, "list elements have incompatible types"))?;
                 let exprs = items
                     .into_iter()
-                    .map(|x| if matches!(elem, Type::Float) && matches!(x.ty, Type::Int) {
-                        Expr::IntToFloat(Box::new(x.expr))
-                    } else {
-                        x.expr
+                    .map(|x| {
+                        if matches!(elem, Type::Float) && matches!(x.ty, Type::Int) {
+                            Expr::IntToFloat(Box::new(x.expr))
+                        } else {
+                            x.expr
+                        }
                     })
                     .collect();
                 Ok(typed(Expr::MakeList(elem.clone(), exprs), Type::list(elem)))
@@ -419,7 +472,11 @@ impl FnCompiler<'_> {
                 let r = self.expr(right)?;
                 let ty = if l.ty.same(&r.ty) { l.ty } else { Type::Any };
                 Ok(typed(
-                    Expr::BoolOp(matches!(op, BoolOpKind::And), Box::new(l.expr), Box::new(r.expr)),
+                    Expr::BoolOp(
+                        matches!(op, BoolOpKind::And),
+                        Box::new(l.expr),
+                        Box::new(r.expr),
+                    ),
                     ty,
                 ))
             }
@@ -428,7 +485,10 @@ impl FnCompiler<'_> {
                 let a = self.expr(then)?;
                 let b = self.expr(else_)?;
                 let ty = if a.ty.same(&b.ty) { a.ty } else { Type::Any };
-                Ok(typed(Expr::IfExp(Box::new(c.expr), Box::new(a.expr), Box::new(b.expr)), ty))
+                Ok(typed(
+                    Expr::IfExp(Box::new(c.expr), Box::new(a.expr), Box::new(b.expr)),
+                    ty,
+                ))
             }
         }
     }
@@ -447,7 +507,10 @@ impl FnCompiler<'_> {
     /// A qualified `__torch__...` name used as a value: function, enum member.
     fn qualified_value(&self, q: &str, span: &Span) -> Option<CResult<TypedExpr>> {
         if let Some(f) = self.program.functions.get(q) {
-            return Some(Ok(typed(Expr::Const(Value::Function(f.clone())), Type::Function(f.clone()))));
+            return Some(Ok(typed(
+                Expr::Const(Value::Function(f.clone())),
+                Type::Function(f.clone()),
+            )));
         }
         let (cls_name, member) = q.rsplit_once('.')?;
         let cls = self.program.classes.get(cls_name)?;
@@ -467,9 +530,17 @@ impl FnCompiler<'_> {
     fn attribute(&mut self, whole: &AExpr, value: &AExpr, attr: &str) -> CResult<TypedExpr> {
         if let Some(q) = dotted(whole) {
             if let Some(idx) = q.strip_prefix("CONSTANTS.c") {
-                let i: usize = idx.parse().map_err(|_| self.err(&whole.span, format!("bad constant '{q}'")))?;
+                let i: usize = idx
+                    .parse()
+                    .map_err(|_| self.err(&whole.span, format!("bad constant '{q}'")))?;
                 let v = self.program.constants.get(i).cloned().ok_or_else(|| {
-                    self.err(&whole.span, format!("CONSTANTS.c{i} does not exist (constants.pkl has {})", self.program.constants.len()))
+                    self.err(
+                        &whole.span,
+                        format!(
+                            "CONSTANTS.c{i} does not exist (constants.pkl has {})",
+                            self.program.constants.len()
+                        ),
+                    )
                 })?;
                 let ty = value_type(&v);
                 return Ok(typed(Expr::Const(v), ty));
@@ -496,9 +567,15 @@ impl FnCompiler<'_> {
                 if let Some((v, t)) = cls.constant(attr) {
                     return Ok(typed(Expr::Const(v.clone()), t.clone()));
                 }
-                Err(self.err(&whole.span, format!("class {} has no attribute '{attr}'", cls.name)))
+                Err(self.err(
+                    &whole.span,
+                    format!("class {} has no attribute '{attr}'", cls.name),
+                ))
             }
-            other => Err(self.err(&whole.span, format!("cannot read attribute '{attr}' of a value of type {other}"))),
+            other => Err(self.err(
+                &whole.span,
+                format!("cannot read attribute '{attr}' of a value of type {other}"),
+            )),
         }
     }
 
@@ -512,7 +589,10 @@ impl FnCompiler<'_> {
                 let n = ts.len() as i64;
                 let i = if i < 0 { i + n } else { i };
                 if !(0..n).contains(&i) {
-                    return Err(self.err(span, format!("tuple index {i} out of range for a tuple of {n}")));
+                    return Err(self.err(
+                        span,
+                        format!("tuple index {i} out of range for a tuple of {n}"),
+                    ));
                 }
                 let ty = ts[i as usize].clone();
                 Ok(typed(Expr::TupleIndex(Box::new(v.expr), i as usize), ty))
@@ -522,8 +602,13 @@ impl FnCompiler<'_> {
                     return Err(self.err(span, "a NamedTuple index must be an integer literal"));
                 };
                 let attrs = &c.body().attributes;
-                let a = attrs.get(i as usize).ok_or_else(|| self.err(span, "NamedTuple index out of range"))?;
-                Ok(typed(Expr::TupleIndex(Box::new(v.expr), i as usize), a.ty.clone()))
+                let a = attrs
+                    .get(i as usize)
+                    .ok_or_else(|| self.err(span, "NamedTuple index out of range"))?;
+                Ok(typed(
+                    Expr::TupleIndex(Box::new(v.expr), i as usize),
+                    a.ty.clone(),
+                ))
             }
             _ => {
                 let i = self.expr(index)?;
@@ -532,7 +617,13 @@ impl FnCompiler<'_> {
         }
     }
 
-    fn call(&mut self, whole: &AExpr, func: &AExpr, args: &[AExpr], kwargs: &[(String, AExpr)]) -> CResult<TypedExpr> {
+    fn call(
+        &mut self,
+        whole: &AExpr,
+        func: &AExpr,
+        args: &[AExpr],
+        kwargs: &[(String, AExpr)],
+    ) -> CResult<TypedExpr> {
         let span = &whole.span;
         // Builtins that take types, not values.
         if let ExprKind::Name(n) = &func.kind {
@@ -563,12 +654,18 @@ impl FnCompiler<'_> {
             ExprKind::Attribute { value, attr } => {
                 let recv = self.expr(value)?;
                 let Type::Class(cls) = recv.ty.clone() else {
-                    return Err(self.err(span, format!("cannot call method '{attr}' on a value of type {}", recv.ty)));
+                    return Err(self.err(
+                        span,
+                        format!("cannot call method '{attr}' on a value of type {}", recv.ty),
+                    ));
                 };
                 let args = self.exprs(args)?;
                 if cls.is_interface() {
                     let m = cls.method(attr).cloned().ok_or_else(|| {
-                        self.err(span, format!("interface {} has no method '{attr}'", cls.name))
+                        self.err(
+                            span,
+                            format!("interface {} has no method '{attr}'", cls.name),
+                        )
                     })?;
                     let mut all = vec![recv.expr];
                     all.extend(self.call_args(&m, args, span, 1)?);
@@ -594,7 +691,10 @@ impl FnCompiler<'_> {
                 };
                 let args = self.exprs(args)?;
                 let all = self.call_args(&fref, args, span, 0)?;
-                Ok(typed(Expr::Call(fref.clone(), all.into()), fref.ret.clone()))
+                Ok(typed(
+                    Expr::Call(fref.clone(), all.into()),
+                    fref.ret.clone(),
+                ))
             }
         }
     }
@@ -604,13 +704,24 @@ impl FnCompiler<'_> {
     }
 
     /// Arguments of a compiled function call: coerced to the parameter types, defaults filled.
-    fn call_args(&self, f: &FunctionRef, args: Vec<TypedExpr>, span: &Span, skip: usize) -> CResult<Vec<Expr>> {
+    fn call_args(
+        &self,
+        f: &FunctionRef,
+        args: Vec<TypedExpr>,
+        span: &Span,
+        skip: usize,
+    ) -> CResult<Vec<Expr>> {
         let params = &f.params[skip.min(f.params.len())..];
         if args.len() > params.len() {
-            return Err(self.err(span, format!(
-                "{} expects {} argument(s) but {} were given",
-                f.signature_text(), params.len(), args.len()
-            )));
+            return Err(self.err(
+                span,
+                format!(
+                    "{} expects {} argument(s) but {} were given",
+                    f.signature_text(),
+                    params.len(),
+                    args.len()
+                ),
+            ));
         }
         let mut out = Vec::with_capacity(params.len());
         let mut args = args.into_iter();
@@ -620,9 +731,10 @@ impl FnCompiler<'_> {
                 None => match &p.default {
                     Some(d) => out.push(Expr::Const(d.clone())),
                     None => {
-                        return Err(self.err(span, format!(
-                            "{}: missing argument '{}'", f.signature_text(), p.name
-                        )))
+                        return Err(self.err(
+                            span,
+                            format!("{}: missing argument '{}'", f.signature_text(), p.name),
+                        ))
                     }
                 },
             }
@@ -630,11 +742,20 @@ impl FnCompiler<'_> {
         Ok(out)
     }
 
-    fn qualified_call(&mut self, q: &str, args: &[AExpr], kwargs: &[(String, AExpr)], span: &Span) -> CResult<TypedExpr> {
+    fn qualified_call(
+        &mut self,
+        q: &str,
+        args: &[AExpr],
+        kwargs: &[(String, AExpr)],
+        span: &Span,
+    ) -> CResult<TypedExpr> {
         if let Some(cls_name) = q.strip_suffix(".__new__") {
-            let cls = self.program.classes.get(cls_name).cloned().ok_or_else(|| {
-                self.err(span, format!("unknown class '{cls_name}'"))
-            })?;
+            let cls = self
+                .program
+                .classes
+                .get(cls_name)
+                .cloned()
+                .ok_or_else(|| self.err(span, format!("unknown class '{cls_name}'")))?;
             return Ok(typed(Expr::NewObject(cls.clone()), Type::Class(cls)));
         }
         if let Some(cls) = self.program.classes.get(q).cloned() {
@@ -642,13 +763,18 @@ impl FnCompiler<'_> {
                 let args = self.exprs(args)?;
                 let attrs = cls.body().attributes.clone();
                 if args.len() != attrs.len() || !kwargs.is_empty() {
-                    return Err(self.err(span, format!("{} expects {} fields", cls.name, attrs.len())));
+                    return Err(
+                        self.err(span, format!("{} expects {} fields", cls.name, attrs.len()))
+                    );
                 }
                 let mut out = Vec::with_capacity(args.len());
                 for (a, attr) in args.into_iter().zip(attrs.iter()) {
                     out.push(self.coerce(a, &attr.ty, span)?);
                 }
-                return Ok(typed(Expr::NewNamedTuple(cls.clone(), out.into()), Type::Class(cls)));
+                return Ok(typed(
+                    Expr::NewNamedTuple(cls.clone(), out.into()),
+                    Type::Class(cls),
+                ));
             }
             return Err(self.err(span, format!("class {q} cannot be called directly")));
         }
@@ -667,12 +793,21 @@ impl FnCompiler<'_> {
 
     /// Builtin forms (`annotate`, `uninitialized`, `int(...)`, `print`...). `None` if `n` is
     /// not a builtin.
-    fn builtin(&mut self, n: &str, args: &[AExpr], kwargs: &[(String, AExpr)], span: &Span) -> CResult<Option<TypedExpr>> {
+    fn builtin(
+        &mut self,
+        n: &str,
+        args: &[AExpr],
+        kwargs: &[(String, AExpr)],
+        span: &Span,
+    ) -> CResult<Option<TypedExpr>> {
         let need = |k: usize| -> CResult<()> {
             if args.len() == k {
                 Ok(())
             } else {
-                Err(self.err(span, format!("{n}() expects {k} argument(s), got {}", args.len())))
+                Err(self.err(
+                    span,
+                    format!("{n}() expects {k} argument(s), got {}", args.len()),
+                ))
             }
         };
         Ok(Some(match n {
@@ -702,7 +837,10 @@ impl FnCompiler<'_> {
                 if dynamic {
                     typed(Expr::IsInstance(Box::new(v.expr), ty), Type::Bool)
                 } else {
-                    typed(Expr::Const(Value::Bool(v.ty.is_subtype_of(&ty))), Type::Bool)
+                    typed(
+                        Expr::Const(Value::Bool(v.ty.is_subtype_of(&ty))),
+                        Type::Bool,
+                    )
                 }
             }
             "getattr" => {
@@ -725,15 +863,26 @@ impl FnCompiler<'_> {
             "str" => self.op_call_ast("aten::str", args, kwargs, span)?,
             "print" => {
                 let a = self.exprs(args)?;
-                typed(Expr::Print(a.into_iter().map(|x| x.expr).collect()), Type::None)
+                typed(
+                    Expr::Print(a.into_iter().map(|x| x.expr).collect()),
+                    Type::None,
+                )
             }
-            "range" => return Err(self.err(span, "range() is only supported as a for-loop iterable")),
+            "range" => {
+                return Err(self.err(span, "range() is only supported as a for-loop iterable"))
+            }
             "fork" => return Err(self.err(span, "fork() is not supported yet")),
             _ => return Ok(None),
         }))
     }
 
-    fn op_call_ast(&mut self, name: &str, args: &[AExpr], kwargs: &[(String, AExpr)], span: &Span) -> CResult<TypedExpr> {
+    fn op_call_ast(
+        &mut self,
+        name: &str,
+        args: &[AExpr],
+        kwargs: &[(String, AExpr)],
+        span: &Span,
+    ) -> CResult<TypedExpr> {
         let a = self.exprs(args)?;
         let mut kw = Vec::with_capacity(kwargs.len());
         for (k, v) in kwargs {
@@ -743,14 +892,23 @@ impl FnCompiler<'_> {
     }
 
     /// Resolves an operator call to one overload (load time) and emits the kernel call.
-    fn op_call(&self, name: &str, args: Vec<TypedExpr>, kwargs: Vec<(String, TypedExpr)>, span: &Span) -> CResult<TypedExpr> {
+    fn op_call(
+        &self,
+        name: &str,
+        args: Vec<TypedExpr>,
+        kwargs: Vec<(String, TypedExpr)>,
+        span: &Span,
+    ) -> CResult<TypedExpr> {
         if name == "aten::format" {
             let exprs = args.into_iter().map(|a| a.expr).collect();
             return Ok(typed(Expr::Format(exprs), Type::Str));
         }
         let candidates = registry().candidates(name);
         if candidates.is_empty() {
-            return Err(self.err(span, format!("unknown operator '{name}': tsrun does not implement it")));
+            return Err(self.err(
+                span,
+                format!("unknown operator '{name}': tsrun does not implement it"),
+            ));
         }
         match resolve(candidates, args, kwargs) {
             Ok(r) => Ok(typed(Expr::Op(r.op, r.args.into()), r.ret)),
@@ -758,11 +916,14 @@ impl FnCompiler<'_> {
                 let mut sig: Vec<String> = args.iter().map(|a| a.ty.to_string()).collect();
                 sig.extend(kwargs.iter().map(|(k, a)| format!("{k}={}", a.ty)));
                 let known: Vec<String> = candidates.iter().map(|c| c.schema.full_name()).collect();
-                Err(self.err(span, format!(
-                    "no overload of '{name}' accepts ({}); tsrun implements: {}",
-                    sig.join(", "),
-                    known.join(", ")
-                )))
+                Err(self.err(
+                    span,
+                    format!(
+                        "no overload of '{name}' accepts ({}); tsrun implements: {}",
+                        sig.join(", "),
+                        known.join(", ")
+                    ),
+                ))
             }
         }
     }

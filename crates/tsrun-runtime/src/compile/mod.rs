@@ -158,8 +158,9 @@ impl Program {
         }
         let mut enum_members = Vec::new();
         for (name, e) in &c.enum_members {
-            let v = body::literal_value(e)
-                .ok_or_else(|| CompileError::at(loc(file, &e.span), "enum value is not a literal"))?;
+            let v = body::literal_value(e).ok_or_else(|| {
+                CompileError::at(loc(file, &e.span), "enum value is not a literal")
+            })?;
             enum_members.push((name.clone(), v));
         }
         let mut methods = Vec::new();
@@ -218,6 +219,11 @@ impl Program {
                 .map_err(|m| CompileError::at(loc(file, &d.span), m))?,
             None => Type::None,
         };
-        Ok(FunctionRef::new(d.name.clone(), qual.to_string(), params, ret))
+        Ok(FunctionRef::new(
+            d.name.clone(),
+            qual.to_string(),
+            params,
+            ret,
+        ))
     }
 }

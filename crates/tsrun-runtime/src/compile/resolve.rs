@@ -29,12 +29,15 @@ pub struct Resolved {
 
 type Bindings = HashMap<Arc<str>, Type>;
 
+/// The arguments handed back when no overload matched (for the error message).
+pub type Unmatched = (Vec<TypedExpr>, Vec<(String, TypedExpr)>);
+
 /// Picks the first overload whose schema accepts the arguments.
 pub fn resolve(
     candidates: &[Arc<OpDef>],
     args: Vec<TypedExpr>,
     kwargs: Vec<(String, TypedExpr)>,
-) -> Result<Resolved, (Vec<TypedExpr>, Vec<(String, TypedExpr)>)> {
+) -> Result<Resolved, Unmatched> {
     // Matching is attempted on borrowed types first; expressions are moved only on success.
     let pos_types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
     let kw_types: Vec<(&str, &Type)> = kwargs.iter().map(|(n, a)| (n.as_str(), &a.ty)).collect();
@@ -130,7 +133,9 @@ fn apply_conversion(e: Expr, c: Conversion) -> Expr {
     match c {
         Conversion::None => e,
         Conversion::IntToFloat => match e {
-            Expr::Const(crate::value::Value::Int(i)) => Expr::Const(crate::value::Value::Float(i as f64)),
+            Expr::Const(crate::value::Value::Int(i)) => {
+                Expr::Const(crate::value::Value::Float(i as f64))
+            }
             e => Expr::IntToFloat(Box::new(e)),
         },
         Conversion::Broadcast(n) => match e {

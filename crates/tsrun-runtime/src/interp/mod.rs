@@ -158,7 +158,10 @@ fn exec_stmt(func: &Function, stmt: &StmtKind, frame: &mut [Value]) -> RtResult<
             let r = exec_block(func, body, frame);
             if let Some(exit) = exit {
                 let none = Value::None;
-                call(exit, smallvec::smallvec![c, none.clone(), none.clone(), none])?;
+                call(
+                    exit,
+                    smallvec::smallvec![c, none.clone(), none.clone(), none],
+                )?;
             }
             return r;
         }
@@ -183,7 +186,11 @@ fn unpack(v: &Value, n: usize) -> RtResult<Vec<Value>> {
     Ok(items)
 }
 
-fn eval_args(func: &Function, args: &[Expr], frame: &mut [Value]) -> RtResult<SmallVec<[Value; 8]>> {
+fn eval_args(
+    func: &Function,
+    args: &[Expr],
+    frame: &mut [Value],
+) -> RtResult<SmallVec<[Value; 8]>> {
     let mut out = SmallVec::with_capacity(args.len());
     for a in args {
         out.push(eval(func, a, frame)?);
@@ -239,9 +246,10 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
             }
         },
         Expr::TupleIndex(t, i) => match eval(func, t, frame)? {
-            Value::Tuple(t) => t.get(*i).cloned().ok_or_else(|| {
-                RuntimeError::exception("IndexError", "tuple index out of range")
-            })?,
+            Value::Tuple(t) => t
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| RuntimeError::exception("IndexError", "tuple index out of range"))?,
             other => {
                 return Err(RuntimeError::new(format!(
                     "cannot index a {} as a tuple",
@@ -264,7 +272,9 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
             class: class.clone(),
             slots: RwLock::new(vec![Value::None; class.body().attributes.len()]),
         })),
-        Expr::NewNamedTuple(_, args) => Value::Tuple(eval_args(func, args, frame)?.into_vec().into()),
+        Expr::NewNamedTuple(_, args) => {
+            Value::Tuple(eval_args(func, args, frame)?.into_vec().into())
+        }
         Expr::IntToFloat(x) => match eval(func, x, frame)? {
             Value::Int(i) => Value::Float(i as f64),
             other => other,

@@ -69,74 +69,133 @@ fn out_of_range() -> RuntimeError {
 }
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
-    b.op("aten::len.t(t[] a) -> int", |a| Ok(Value::Int(list(a, 0)?.items.lock().len() as i64)));
-    b.op("aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!)", |a| {
-        let el = std::mem::take(&mut a[1]);
-        list(a, 0)?.items.lock().push(el);
-        Ok(a[0].clone())
+    b.op("aten::len.t(t[] a) -> int", |a| {
+        Ok(Value::Int(list(a, 0)?.items.lock().len() as i64))
     });
+    b.op(
+        "aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!)",
+        |a| {
+            let el = std::mem::take(&mut a[1]);
+            list(a, 0)?.items.lock().push(el);
+            Ok(a[0].clone())
+        },
+    );
     b.op("aten::__getitem__.t(t[](a) list, int idx) -> t(*)", |a| {
         let l = list(a, 0)?.items.lock();
         let i = norm_index(int(a, 1)?, l.len()).ok_or_else(out_of_range)?;
         Ok(l[i].clone())
     });
-    b.op("aten::_set_item.t(t[](a!) l, int idx, t(b -> *) el) -> t[](a!)", |a| {
-        let el = std::mem::take(&mut a[2]);
-        {
-            let mut l = list(a, 0)?.items.lock();
-            let i = norm_index(int(a, 1)?, l.len()).ok_or_else(out_of_range)?;
-            l[i] = el;
-        }
-        Ok(a[0].clone())
-    });
+    b.op(
+        "aten::_set_item.t(t[](a!) l, int idx, t(b -> *) el) -> t[](a!)",
+        |a| {
+            let el = std::mem::take(&mut a[2]);
+            {
+                let mut l = list(a, 0)?.items.lock();
+                let i = norm_index(int(a, 1)?, l.len()).ok_or_else(out_of_range)?;
+                l[i] = el;
+            }
+            Ok(a[0].clone())
+        },
+    );
     b.op("aten::add.t(t[] a, t[] b) -> t[]", |a| {
         let x = list(a, 0)?;
         let mut items = x.items.lock().clone();
         items.extend(list(a, 1)?.items.lock().iter().cloned());
         Ok(Value::new_list(x.elem.clone(), items))
     });
-    b.op("aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]", |a| {
-        let x = list(a, 0)?;
-        let step = int(a, 3)?;
-        if step <= 0 {
-            return Err(RuntimeError::exception("ValueError", "slice step must be positive"));
-        }
-        let items = x.items.lock();
-        let (s, e) = slice_bounds(super::args::opt_int(a, 1)?, super::args::opt_int(a, 2)?, items.len());
-        let out = items[s..e].iter().step_by(step as usize).cloned().collect();
-        Ok(Value::new_list(x.elem.clone(), out))
-    });
+    b.op(
+        "aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]",
+        |a| {
+            let x = list(a, 0)?;
+            let step = int(a, 3)?;
+            if step <= 0 {
+                return Err(RuntimeError::exception(
+                    "ValueError",
+                    "slice step must be positive",
+                ));
+            }
+            let items = x.items.lock();
+            let (s, e) = slice_bounds(
+                super::args::opt_int(a, 1)?,
+                super::args::opt_int(a, 2)?,
+                items.len(),
+            );
+            let out = items[s..e].iter().step_by(step as usize).cloned().collect();
+            Ok(Value::new_list(x.elem.clone(), out))
+        },
+    );
     b.op("aten::list.t(t[] l) -> t[]", |a| {
         let x = list(a, 0)?;
         Ok(Value::new_list(x.elem.clone(), x.items.lock().clone()))
     });
-    b.op("aten::__contains__.int_list(int[] l, int item) -> bool", contains);
-    b.op("aten::__contains__.float_list(float[] l, float item) -> bool", contains);
-    b.op("aten::__contains__.str_list(str[] l, str item) -> bool", contains);
+    b.op(
+        "aten::__contains__.int_list(int[] l, int item) -> bool",
+        contains,
+    );
+    b.op(
+        "aten::__contains__.float_list(float[] l, float item) -> bool",
+        contains,
+    );
+    b.op(
+        "aten::__contains__.str_list(str[] l, str item) -> bool",
+        contains,
+    );
     b.op("prim::min.self_int(int[] self) -> int", |a| {
-        list(a, 0)?.items.lock().iter().filter_map(Value::as_int).min().map(Value::Int).ok_or_else(
-            || RuntimeError::exception("ValueError", "min() arg is an empty sequence"),
-        )
+        list(a, 0)?
+            .items
+            .lock()
+            .iter()
+            .filter_map(Value::as_int)
+            .min()
+            .map(Value::Int)
+            .ok_or_else(|| RuntimeError::exception("ValueError", "min() arg is an empty sequence"))
     });
     b.op("prim::max.self_int(int[] self) -> int", |a| {
-        list(a, 0)?.items.lock().iter().filter_map(Value::as_int).max().map(Value::Int).ok_or_else(
-            || RuntimeError::exception("ValueError", "max() arg is an empty sequence"),
-        )
+        list(a, 0)?
+            .items
+            .lock()
+            .iter()
+            .filter_map(Value::as_int)
+            .max()
+            .map(Value::Int)
+            .ok_or_else(|| RuntimeError::exception("ValueError", "max() arg is an empty sequence"))
     });
 
     // Dicts. One generic overload per operation: keys compare with Python equality.
-    b.op("aten::__getitem__.Dict_str(Dict(str, t) self, str key) -> t(*)", dict_get);
-    b.op("aten::__getitem__.Dict_int(Dict(int, t) self, int key) -> t(*)", dict_get);
-    b.op("aten::_set_item.str(Dict(str, t)(a!) l, str(b -> *) idx, t(c -> *) v) -> ()", dict_set);
-    b.op("aten::_set_item.int(Dict(int, t)(a!) l, int(b -> *) idx, t(c -> *) v) -> ()", dict_set);
+    b.op(
+        "aten::__getitem__.Dict_str(Dict(str, t) self, str key) -> t(*)",
+        dict_get,
+    );
+    b.op(
+        "aten::__getitem__.Dict_int(Dict(int, t) self, int key) -> t(*)",
+        dict_get,
+    );
+    b.op(
+        "aten::_set_item.str(Dict(str, t)(a!) l, str(b -> *) idx, t(c -> *) v) -> ()",
+        dict_set,
+    );
+    b.op(
+        "aten::_set_item.int(Dict(int, t)(a!) l, int(b -> *) idx, t(c -> *) v) -> ()",
+        dict_set,
+    );
     b.op("aten::len.Dict_str(Dict(str, t) self) -> int", dict_len);
     b.op("aten::len.Dict_int(Dict(int, t) self) -> int", dict_len);
-    b.op("aten::__contains__.str(Dict(str, t) dict, str key) -> bool", dict_contains);
-    b.op("aten::__contains__.int(Dict(int, t) dict, int key) -> bool", dict_contains);
+    b.op(
+        "aten::__contains__.str(Dict(str, t) dict, str key) -> bool",
+        dict_contains,
+    );
+    b.op(
+        "aten::__contains__.int(Dict(int, t) dict, int key) -> bool",
+        dict_contains,
+    );
 }
 
 fn contains(a: &mut [Value]) -> RtResult<Value> {
-    let found = list(a, 0)?.items.lock().iter().any(|v| values_equal(v, &a[1]));
+    let found = list(a, 0)?
+        .items
+        .lock()
+        .iter()
+        .any(|v| values_equal(v, &a[1]));
     Ok(Value::Bool(found))
 }
 
@@ -163,6 +222,10 @@ fn dict_len(a: &mut [Value]) -> RtResult<Value> {
 }
 
 fn dict_contains(a: &mut [Value]) -> RtResult<Value> {
-    let found = dict(a, 0)?.items.lock().iter().any(|(k, _)| values_equal(k, &a[1]));
+    let found = dict(a, 0)?
+        .items
+        .lock()
+        .iter()
+        .any(|(k, _)| values_equal(k, &a[1]));
     Ok(Value::Bool(found))
 }

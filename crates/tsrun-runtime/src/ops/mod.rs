@@ -18,8 +18,8 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::RtResult;
 use crate::value::Value;
-pub use schema::{parse_schema, Schema, SchemaArg};
 pub(crate) use containers::values_equal;
+pub use schema::{parse_schema, Schema, SchemaArg};
 
 /// A kernel: takes the arguments in schema order (defaults filled in) and returns the result
 /// (several results as a tuple). Arguments are passed mutably so a kernel may take ownership.

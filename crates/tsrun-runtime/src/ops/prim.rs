@@ -21,9 +21,15 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             },
         })
     });
-    b.op("aten::__is__(t1 self, t2 obj) -> bool", |a| Ok(Value::Bool(a[0].is_same(&a[1]))));
-    b.op("aten::__isnot__(t1 self, t2 obj) -> bool", |a| Ok(Value::Bool(!a[0].is_same(&a[1]))));
-    b.op("prim::dtype(Tensor a) -> int", |a| Ok(Value::Int(tensor(a, 0)?.dtype().code())));
+    b.op("aten::__is__(t1 self, t2 obj) -> bool", |a| {
+        Ok(Value::Bool(a[0].is_same(&a[1])))
+    });
+    b.op("aten::__isnot__(t1 self, t2 obj) -> bool", |a| {
+        Ok(Value::Bool(!a[0].is_same(&a[1])))
+    });
+    b.op("prim::dtype(Tensor a) -> int", |a| {
+        Ok(Value::Int(tensor(a, 0)?.dtype().code()))
+    });
     b.op("prim::device(Tensor a) -> Device", |a| {
         tensor(a, 0)?;
         Ok(Value::Device("cpu".into()))
@@ -33,7 +39,9 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         if d == "cpu" || d.starts_with("cpu:") {
             Ok(Value::Device("cpu".into()))
         } else {
-            Err(RuntimeError::new(format!("device '{d}' is not available: tsrun runs on the CPU only")))
+            Err(RuntimeError::new(format!(
+                "device '{d}' is not available: tsrun runs on the CPU only"
+            )))
         }
     });
     b.op("prim::is_cuda(Tensor a) -> bool", |a| {

@@ -45,7 +45,11 @@ pub(crate) fn int_floordiv(a: i64, b: i64) -> RtResult<i64> {
         return Err(zero_div());
     }
     let q = a.wrapping_div(b);
-    Ok(if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q })
+    Ok(if (a % b != 0) && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    })
 }
 
 /// Python `%` on ints.
@@ -54,7 +58,11 @@ pub(crate) fn int_mod(a: i64, b: i64) -> RtResult<i64> {
         return Err(zero_div());
     }
     let r = a.wrapping_rem(b);
-    Ok(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
+    Ok(if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    })
 }
 
 /// Python `%` on floats.
@@ -63,7 +71,11 @@ pub(crate) fn float_mod(a: f64, b: f64) -> RtResult<f64> {
         return Err(zero_div());
     }
     let r = a % b;
-    Ok(if r != 0.0 && ((r < 0.0) != (b < 0.0)) { r + b } else { r })
+    Ok(if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+        r + b
+    } else {
+        r
+    })
 }
 
 /// Applies an arithmetic op to two Scalars with Python promotion (int op int -> int).
@@ -107,46 +119,63 @@ macro_rules! arith {
         $b.op(concat!("aten::", $name, ".int(int a, int b) -> int"), |a| {
             Ok(Value::Int($int(int(a, 0)?, int(a, 1)?)?))
         });
-        $b.op(concat!("aten::", $name, ".float(float a, float b) -> float"), |a| {
-            Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?))
-        });
-        $b.op(concat!("aten::", $name, ".int_float(int a, float b) -> float"), |a| {
-            Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?))
-        });
-        $b.op(concat!("aten::", $name, ".float_int(float a, int b) -> float"), |a| {
-            Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?))
-        });
-        $b.op(concat!("aten::", $name, "(Scalar a, Scalar b) -> Scalar"), |a| {
-            scalar_arith(scalar(a, 0)?, scalar(a, 1)?, $int, $flt)
-        });
+        $b.op(
+            concat!("aten::", $name, ".float(float a, float b) -> float"),
+            |a| Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?)),
+        );
+        $b.op(
+            concat!("aten::", $name, ".int_float(int a, float b) -> float"),
+            |a| Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?)),
+        );
+        $b.op(
+            concat!("aten::", $name, ".float_int(float a, int b) -> float"),
+            |a| Ok(Value::Float($flt(float(a, 0)?, float(a, 1)?)?)),
+        );
+        $b.op(
+            concat!("aten::", $name, "(Scalar a, Scalar b) -> Scalar"),
+            |a| scalar_arith(scalar(a, 0)?, scalar(a, 1)?, $int, $flt),
+        );
     }};
 }
 
 macro_rules! compare {
     ($b:expr, $name:literal, $pred:expr) => {{
-        $b.op(concat!("aten::", $name, ".int(int a, int b) -> bool"), |a| {
-            Ok(Value::Bool($pred(int(a, 0)?.cmp(&int(a, 1)?))))
-        });
-        $b.op(concat!("aten::", $name, ".float(float a, float b) -> bool"), |a| {
-            Ok(Value::Bool(
-                float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
-            ))
-        });
-        $b.op(concat!("aten::", $name, ".int_float(int a, float b) -> bool"), |a| {
-            Ok(Value::Bool(
-                float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
-            ))
-        });
-        $b.op(concat!("aten::", $name, ".float_int(float a, int b) -> bool"), |a| {
-            Ok(Value::Bool(
-                float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
-            ))
-        });
-        $b.op(concat!("aten::", $name, "(Scalar a, Scalar b) -> bool"), |a| {
-            Ok(Value::Bool(
-                cmp_scalars(scalar(a, 0)?, scalar(a, 1)?).is_some_and($pred),
-            ))
-        });
+        $b.op(
+            concat!("aten::", $name, ".int(int a, int b) -> bool"),
+            |a| Ok(Value::Bool($pred(int(a, 0)?.cmp(&int(a, 1)?)))),
+        );
+        $b.op(
+            concat!("aten::", $name, ".float(float a, float b) -> bool"),
+            |a| {
+                Ok(Value::Bool(
+                    float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+                ))
+            },
+        );
+        $b.op(
+            concat!("aten::", $name, ".int_float(int a, float b) -> bool"),
+            |a| {
+                Ok(Value::Bool(
+                    float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+                ))
+            },
+        );
+        $b.op(
+            concat!("aten::", $name, ".float_int(float a, int b) -> bool"),
+            |a| {
+                Ok(Value::Bool(
+                    float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+                ))
+            },
+        );
+        $b.op(
+            concat!("aten::", $name, "(Scalar a, Scalar b) -> bool"),
+            |a| {
+                Ok(Value::Bool(
+                    cmp_scalars(scalar(a, 0)?, scalar(a, 1)?).is_some_and($pred),
+                ))
+            },
+        );
     }};
 }
 
@@ -189,8 +218,12 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("aten::pow.float_int(float a, int b) -> float", |a| {
         Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
     });
-    b.op("aten::neg.int(int a) -> int", |a| Ok(Value::Int(int(a, 0)?.wrapping_neg())));
-    b.op("aten::neg.float(float a) -> float", |a| Ok(Value::Float(-float(a, 0)?)));
+    b.op("aten::neg.int(int a) -> int", |a| {
+        Ok(Value::Int(int(a, 0)?.wrapping_neg()))
+    });
+    b.op("aten::neg.float(float a) -> float", |a| {
+        Ok(Value::Float(-float(a, 0)?))
+    });
 
     compare!(b, "eq", |o| o == std::cmp::Ordering::Equal);
     compare!(b, "ne", |o| o != std::cmp::Ordering::Equal);
@@ -213,33 +246,57 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("aten::__xor__.bool(bool a, bool b) -> bool", |a| {
         Ok(Value::Bool(bool(a, 0)? ^ bool(a, 1)?))
     });
-    b.op("aten::__not__(bool self) -> bool", |a| Ok(Value::Bool(!bool(a, 0)?)));
+    b.op("aten::__not__(bool self) -> bool", |a| {
+        Ok(Value::Bool(!bool(a, 0)?))
+    });
 
-    b.op("prim::min.int(int a, int b) -> int", |a| Ok(Value::Int(int(a, 0)?.min(int(a, 1)?))));
-    b.op("prim::max.int(int a, int b) -> int", |a| Ok(Value::Int(int(a, 0)?.max(int(a, 1)?))));
+    b.op("prim::min.int(int a, int b) -> int", |a| {
+        Ok(Value::Int(int(a, 0)?.min(int(a, 1)?)))
+    });
+    b.op("prim::max.int(int a, int b) -> int", |a| {
+        Ok(Value::Int(int(a, 0)?.max(int(a, 1)?)))
+    });
     b.op("prim::min.float(float a, float b) -> float", |a| {
         Ok(Value::Float(float(a, 0)?.min(float(a, 1)?)))
     });
     b.op("prim::max.float(float a, float b) -> float", |a| {
         Ok(Value::Float(float(a, 0)?.max(float(a, 1)?)))
     });
-    b.op("prim::abs.int(int a) -> int", |a| Ok(Value::Int(int(a, 0)?.wrapping_abs())));
-    b.op("prim::abs.float(float a) -> float", |a| Ok(Value::Float(float(a, 0)?.abs())));
+    b.op("prim::abs.int(int a) -> int", |a| {
+        Ok(Value::Int(int(a, 0)?.wrapping_abs()))
+    });
+    b.op("prim::abs.float(float a) -> float", |a| {
+        Ok(Value::Float(float(a, 0)?.abs()))
+    });
 
     // Conversions.
-    b.op("aten::Int.Tensor(Tensor a) -> int", |a| tensor_item(tensor(a, 0)?).map(|s| Value::Int(to_i(s))));
-    b.op("aten::Int.bool(bool a) -> int", |a| Ok(Value::Int(bool(a, 0)? as i64)));
-    b.op("aten::Int.float(float a) -> int", |a| float_to_int(float(a, 0)?));
-    b.op("aten::Int.Scalar(Scalar a) -> int", |a| match scalar(a, 0)? {
-        Scalar::Float(f) => float_to_int(f),
-        s => Ok(Value::Int(to_i(s))),
+    b.op("aten::Int.Tensor(Tensor a) -> int", |a| {
+        tensor_item(tensor(a, 0)?).map(|s| Value::Int(to_i(s)))
+    });
+    b.op("aten::Int.bool(bool a) -> int", |a| {
+        Ok(Value::Int(bool(a, 0)? as i64))
+    });
+    b.op("aten::Int.float(float a) -> int", |a| {
+        float_to_int(float(a, 0)?)
+    });
+    b.op("aten::Int.Scalar(Scalar a) -> int", |a| {
+        match scalar(a, 0)? {
+            Scalar::Float(f) => float_to_int(f),
+            s => Ok(Value::Int(to_i(s))),
+        }
     });
     b.op("aten::Float.Tensor(Tensor a) -> float", |a| {
         tensor_item(tensor(a, 0)?).map(|s| Value::Float(to_f(s)))
     });
-    b.op("aten::Float.Scalar(Scalar a) -> float", |a| Ok(Value::Float(to_f(scalar(a, 0)?))));
-    b.op("aten::Float.int(int a) -> float", |a| Ok(Value::Float(int(a, 0)? as f64)));
-    b.op("aten::Float.bool(bool a) -> float", |a| Ok(Value::Float(bool(a, 0)? as i64 as f64)));
+    b.op("aten::Float.Scalar(Scalar a) -> float", |a| {
+        Ok(Value::Float(to_f(scalar(a, 0)?)))
+    });
+    b.op("aten::Float.int(int a) -> float", |a| {
+        Ok(Value::Float(int(a, 0)? as f64))
+    });
+    b.op("aten::Float.bool(bool a) -> float", |a| {
+        Ok(Value::Float(bool(a, 0)? as i64 as f64))
+    });
     b.op("aten::Bool.Tensor(Tensor a) -> bool", |a| {
         let t = tensor(a, 0)?;
         if t.numel() != 1 {
@@ -250,8 +307,12 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         }
         tensor_item(t).map(|s| Value::Bool(to_f(s) != 0.0))
     });
-    b.op("aten::Bool.int(int a) -> bool", |a| Ok(Value::Bool(int(a, 0)? != 0)));
-    b.op("aten::Bool.float(float a) -> bool", |a| Ok(Value::Bool(float(a, 0)? != 0.0)));
+    b.op("aten::Bool.int(int a) -> bool", |a| {
+        Ok(Value::Bool(int(a, 0)? != 0))
+    });
+    b.op("aten::Bool.float(float a) -> bool", |a| {
+        Ok(Value::Bool(float(a, 0)? != 0.0))
+    });
     b.op("aten::ScalarImplicit(Tensor a) -> Scalar", |a| {
         tensor_item(tensor(a, 0)?).map(|s| match s {
             Scalar::Int(i) => Value::Int(i),

@@ -337,7 +337,8 @@ fn parse_default(raw: &str, ty: &Type) -> Option<Value> {
             .collect::<Option<Vec<_>>>()?;
         return Some(Value::new_list(elem, items));
     }
-    if (raw.starts_with('"') && raw.ends_with('"')) || (raw.starts_with('\'') && raw.ends_with('\''))
+    if (raw.starts_with('"') && raw.ends_with('"'))
+        || (raw.starts_with('\'') && raw.ends_with('\''))
     {
         return Some(Value::str(&raw[1..raw.len() - 1]));
     }
@@ -367,8 +368,10 @@ mod tests {
 
     #[test]
     fn parses_add_tensor() {
-        let s = parse_schema("aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor")
-            .unwrap();
+        let s = parse_schema(
+            "aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+        )
+        .unwrap();
         assert_eq!(s.full_name(), "aten::add.Tensor");
         assert_eq!(s.args.len(), 3);
         assert!(s.args[2].kwarg_only);

@@ -51,84 +51,158 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
 }
 
 fn register_arith(b: &mut RegistryBuilder) {
-    b.op("aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", |a| {
-        ok(k::binary::add(tensor(a, 0)?, tensor(a, 1)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", |a| {
-        ok(k::binary::add_scalar(tensor(a, 0)?, scalar(a, 1)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::add_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)", |a| {
-        let t = tensor(a, 0)?;
-        k::binary::add_(t, tensor(a, 1)?, scalar(a, 2)?)?;
-        ok(t.clone())
-    });
-    b.op("aten::add_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)", |a| {
-        ok(k::binary::add_scalar_(tensor(a, 0)?, scalar(a, 1)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", |a| {
-        ok(k::binary::sub(tensor(a, 0)?, tensor(a, 1)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", |a| {
-        ok(k::binary::sub_scalar(tensor(a, 0)?, scalar(a, 1)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::sub_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)", |a| {
-        let t = tensor(a, 0)?;
-        k::binary::sub_(t, tensor(a, 1)?, scalar(a, 2)?)?;
-        ok(t.clone())
-    });
-    b.op("aten::rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", |a| {
-        ok(k::binary::sub(tensor(a, 1)?, tensor(a, 0)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", |a| {
-        ok(k::binary::rsub_scalar(tensor(a, 0)?, scalar(a, 1)?, scalar(a, 2)?)?)
-    });
-    b.op("aten::mul.Tensor(Tensor self, Tensor other) -> Tensor", |a| {
-        ok(k::binary::mul(tensor(a, 0)?, tensor(a, 1)?)?)
-    });
-    b.op("aten::mul.Scalar(Tensor self, Scalar other) -> Tensor", |a| {
-        ok(k::binary::mul_scalar(tensor(a, 0)?, scalar(a, 1)?)?)
-    });
-    b.op("aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)", |a| {
-        let t = tensor(a, 0)?;
-        k::binary::mul_(t, tensor(a, 1)?)?;
-        ok(t.clone())
-    });
-    b.op("aten::div.Tensor(Tensor self, Tensor other) -> Tensor", |a| {
-        ok(k::binary::div(tensor(a, 0)?, tensor(a, 1)?)?)
-    });
-    b.op("aten::div.Scalar(Tensor self, Scalar other) -> Tensor", |a| {
-        ok(k::binary::div_scalar(tensor(a, 0)?, scalar(a, 1)?)?)
-    });
-    b.op("aten::div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor", |a| {
-        ok(k::binary::div_mode(tensor(a, 0)?, tensor(a, 1)?, opt_str(a, 2)?)?)
-    });
-    b.op("aten::div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor", |a| {
-        ok(k::binary::div_scalar_mode(tensor(a, 0)?, scalar(a, 1)?, opt_str(a, 2)?)?)
-    });
-    b.op("aten::div_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)", |a| {
-        let t = tensor(a, 0)?;
-        k::binary::div_(t, tensor(a, 1)?)?;
-        ok(t.clone())
-    });
-    b.op("aten::remainder.Tensor(Tensor self, Tensor other) -> Tensor", |a| {
-        ok(k::binary::remainder(tensor(a, 0)?, tensor(a, 1)?)?)
-    });
-    b.op("aten::remainder.Scalar(Tensor self, Scalar other) -> Tensor", |a| {
-        let s = scalar(a, 1)?;
-        ok(k::binary::remainder_scalar(tensor(a, 0)?, s)?)
-    });
-    b.op("aten::floor_divide(Tensor self, Tensor other) -> Tensor", |a| {
-        ok(k::binary::floor_divide(tensor(a, 0)?, tensor(a, 1)?)?)
-    });
-    b.op("aten::floor_divide.Scalar(Tensor self, Scalar other) -> Tensor", |a| {
-        ok(k::binary::floor_divide_scalar(tensor(a, 0)?, scalar(a, 1)?)?)
-    });
-    b.op("aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor", |a| {
-        ok(k::binary::pow(tensor(a, 0)?, tensor(a, 1)?)?)
-    });
-    b.op("aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor", |a| {
-        ok(k::binary::pow_scalar(tensor(a, 0)?, scalar(a, 1)?)?)
-    });
+    b.op(
+        "aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+        |a| ok(k::binary::add(tensor(a, 0)?, tensor(a, 1)?, scalar(a, 2)?)?),
+    );
+    b.op(
+        "aten::add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
+        |a| {
+            ok(k::binary::add_scalar(
+                tensor(a, 0)?,
+                scalar(a, 1)?,
+                scalar(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::add_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)",
+        |a| {
+            let t = tensor(a, 0)?;
+            k::binary::add_(t, tensor(a, 1)?, scalar(a, 2)?)?;
+            ok(t.clone())
+        },
+    );
+    b.op(
+        "aten::add_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)",
+        |a| {
+            ok(k::binary::add_scalar_(
+                tensor(a, 0)?,
+                scalar(a, 1)?,
+                scalar(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+        |a| ok(k::binary::sub(tensor(a, 0)?, tensor(a, 1)?, scalar(a, 2)?)?),
+    );
+    b.op(
+        "aten::sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
+        |a| {
+            ok(k::binary::sub_scalar(
+                tensor(a, 0)?,
+                scalar(a, 1)?,
+                scalar(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::sub_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)",
+        |a| {
+            let t = tensor(a, 0)?;
+            k::binary::sub_(t, tensor(a, 1)?, scalar(a, 2)?)?;
+            ok(t.clone())
+        },
+    );
+    b.op(
+        "aten::rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+        |a| ok(k::binary::sub(tensor(a, 1)?, tensor(a, 0)?, scalar(a, 2)?)?),
+    );
+    b.op(
+        "aten::rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
+        |a| {
+            ok(k::binary::rsub_scalar(
+                tensor(a, 0)?,
+                scalar(a, 1)?,
+                scalar(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::mul.Tensor(Tensor self, Tensor other) -> Tensor",
+        |a| ok(k::binary::mul(tensor(a, 0)?, tensor(a, 1)?)?),
+    );
+    b.op(
+        "aten::mul.Scalar(Tensor self, Scalar other) -> Tensor",
+        |a| ok(k::binary::mul_scalar(tensor(a, 0)?, scalar(a, 1)?)?),
+    );
+    b.op(
+        "aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)",
+        |a| {
+            let t = tensor(a, 0)?;
+            k::binary::mul_(t, tensor(a, 1)?)?;
+            ok(t.clone())
+        },
+    );
+    b.op(
+        "aten::div.Tensor(Tensor self, Tensor other) -> Tensor",
+        |a| ok(k::binary::div(tensor(a, 0)?, tensor(a, 1)?)?),
+    );
+    b.op(
+        "aten::div.Scalar(Tensor self, Scalar other) -> Tensor",
+        |a| ok(k::binary::div_scalar(tensor(a, 0)?, scalar(a, 1)?)?),
+    );
+    b.op(
+        "aten::div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor",
+        |a| {
+            ok(k::binary::div_mode(
+                tensor(a, 0)?,
+                tensor(a, 1)?,
+                opt_str(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor",
+        |a| {
+            ok(k::binary::div_scalar_mode(
+                tensor(a, 0)?,
+                scalar(a, 1)?,
+                opt_str(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::div_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)",
+        |a| {
+            let t = tensor(a, 0)?;
+            k::binary::div_(t, tensor(a, 1)?)?;
+            ok(t.clone())
+        },
+    );
+    b.op(
+        "aten::remainder.Tensor(Tensor self, Tensor other) -> Tensor",
+        |a| ok(k::binary::remainder(tensor(a, 0)?, tensor(a, 1)?)?),
+    );
+    b.op(
+        "aten::remainder.Scalar(Tensor self, Scalar other) -> Tensor",
+        |a| {
+            let s = scalar(a, 1)?;
+            ok(k::binary::remainder_scalar(tensor(a, 0)?, s)?)
+        },
+    );
+    b.op(
+        "aten::floor_divide(Tensor self, Tensor other) -> Tensor",
+        |a| ok(k::binary::floor_divide(tensor(a, 0)?, tensor(a, 1)?)?),
+    );
+    b.op(
+        "aten::floor_divide.Scalar(Tensor self, Scalar other) -> Tensor",
+        |a| {
+            ok(k::binary::floor_divide_scalar(
+                tensor(a, 0)?,
+                scalar(a, 1)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor",
+        |a| ok(k::binary::pow(tensor(a, 0)?, tensor(a, 1)?)?),
+    );
+    b.op(
+        "aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
+        |a| ok(k::binary::pow_scalar(tensor(a, 0)?, scalar(a, 1)?)?),
+    );
     b.op("aten::maximum(Tensor self, Tensor other) -> Tensor", |a| {
         ok(k::binary::maximum(tensor(a, 0)?, tensor(a, 1)?)?)
     });
@@ -137,10 +211,11 @@ fn register_arith(b: &mut RegistryBuilder) {
     });
 }
 
-
 macro_rules! unary {
     ($b:expr, $name:literal, $f:path) => {
-        $b.op(concat!("aten::", $name, "(Tensor self) -> Tensor"), |a| ok($f(tensor(a, 0)?)?));
+        $b.op(concat!("aten::", $name, "(Tensor self) -> Tensor"), |a| {
+            ok($f(tensor(a, 0)?)?)
+        });
     };
 }
 
@@ -168,29 +243,52 @@ fn register_unary(b: &mut RegistryBuilder) {
         k::unary::relu_(t)?;
         ok(t.clone())
     });
-    b.op("aten::clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", |a| {
-        ok(k::unary::clamp(tensor(a, 0)?, opt_scalar(a, 1)?, opt_scalar(a, 2)?)?)
-    });
-    b.op("aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", |a| {
-        ok(k::unary::gelu(tensor(a, 0)?, str(a, 1)?)?)
-    });
-    b.op("aten::dropout(Tensor input, float p, bool train) -> Tensor", |a| {
-        if bool(a, 2)? {
-            return Err(RuntimeError::new("dropout in training mode is not supported (tsrun runs inference)"));
-        }
-        let _ = float(a, 1)?;
-        ok(tensor(a, 0)?.clone())
-    });
+    b.op(
+        "aten::clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor",
+        |a| {
+            ok(k::unary::clamp(
+                tensor(a, 0)?,
+                opt_scalar(a, 1)?,
+                opt_scalar(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor",
+        |a| ok(k::unary::gelu(tensor(a, 0)?, str(a, 1)?)?),
+    );
+    b.op(
+        "aten::dropout(Tensor input, float p, bool train) -> Tensor",
+        |a| {
+            if bool(a, 2)? {
+                return Err(RuntimeError::new(
+                    "dropout in training mode is not supported (tsrun runs inference)",
+                ));
+            }
+            let _ = float(a, 1)?;
+            ok(tensor(a, 0)?.clone())
+        },
+    );
 }
 
 macro_rules! compare {
     ($b:expr, $name:literal, $f:path, $fs:path) => {
-        $b.op(concat!("aten::", $name, ".Tensor(Tensor self, Tensor other) -> Tensor"), |a| {
-            ok($f(tensor(a, 0)?, tensor(a, 1)?)?)
-        });
-        $b.op(concat!("aten::", $name, ".Scalar(Tensor self, Scalar other) -> Tensor"), |a| {
-            ok($fs(tensor(a, 0)?, scalar(a, 1)?)?)
-        });
+        $b.op(
+            concat!(
+                "aten::",
+                $name,
+                ".Tensor(Tensor self, Tensor other) -> Tensor"
+            ),
+            |a| ok($f(tensor(a, 0)?, tensor(a, 1)?)?),
+        );
+        $b.op(
+            concat!(
+                "aten::",
+                $name,
+                ".Scalar(Tensor self, Scalar other) -> Tensor"
+            ),
+            |a| ok($fs(tensor(a, 0)?, scalar(a, 1)?)?),
+        );
     };
 }
 
@@ -204,35 +302,79 @@ fn register_compare(b: &mut RegistryBuilder) {
 }
 
 fn register_reduce(b: &mut RegistryBuilder) {
-    b.op("aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor", |a| {
-        ok(k::reduce::sum(tensor(a, 0)?, None, false, opt_dtype(a, 1)?)?)
-    });
+    b.op(
+        "aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+        |a| {
+            ok(k::reduce::sum(
+                tensor(a, 0)?,
+                None,
+                false,
+                opt_dtype(a, 1)?,
+            )?)
+        },
+    );
     b.op("aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", |a| {
         let d = opt_int_list(a, 1)?;
         ok(k::reduce::sum(tensor(a, 0)?, d.as_deref(), bool(a, 2)?, opt_dtype(a, 3)?)?)
     });
-    b.op("aten::mean(Tensor self, *, ScalarType? dtype=None) -> Tensor", |a| {
-        ok(k::reduce::mean(tensor(a, 0)?, None, false, opt_dtype(a, 1)?)?)
-    });
+    b.op(
+        "aten::mean(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+        |a| {
+            ok(k::reduce::mean(
+                tensor(a, 0)?,
+                None,
+                false,
+                opt_dtype(a, 1)?,
+            )?)
+        },
+    );
     b.op("aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", |a| {
         let d = opt_int_list(a, 1)?;
         ok(k::reduce::mean(tensor(a, 0)?, d.as_deref(), bool(a, 2)?, opt_dtype(a, 3)?)?)
     });
-    b.op("aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", |a| {
-        ok(k::reduce::softmax(tensor(a, 0)?, int(a, 1)?, opt_dtype(a, 2)?)?)
-    });
-    b.op("aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", |a| {
-        ok(k::reduce::log_softmax(tensor(a, 0)?, int(a, 1)?, opt_dtype(a, 2)?)?)
-    });
-    b.op("aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", |a| {
-        ok(k::reduce::argmax(tensor(a, 0)?, opt_int(a, 1)?, bool(a, 2)?)?)
-    });
+    b.op(
+        "aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor",
+        |a| {
+            ok(k::reduce::softmax(
+                tensor(a, 0)?,
+                int(a, 1)?,
+                opt_dtype(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor",
+        |a| {
+            ok(k::reduce::log_softmax(
+                tensor(a, 0)?,
+                int(a, 1)?,
+                opt_dtype(a, 2)?,
+            )?)
+        },
+    );
+    b.op(
+        "aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+        |a| {
+            ok(k::reduce::argmax(
+                tensor(a, 0)?,
+                opt_int(a, 1)?,
+                bool(a, 2)?,
+            )?)
+        },
+    );
 }
 
 fn register_linalg(b: &mut RegistryBuilder) {
-    b.op("aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", |a| {
-        ok(k::linalg::linear(tensor(a, 0)?, tensor(a, 1)?, opt_tensor(a, 2)?)?)
-    });
+    b.op(
+        "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor",
+        |a| {
+            ok(k::linalg::linear(
+                tensor(a, 0)?,
+                tensor(a, 1)?,
+                opt_tensor(a, 2)?,
+            )?)
+        },
+    );
     b.op("aten::matmul(Tensor self, Tensor other) -> Tensor", |a| {
         ok(k::linalg::matmul(tensor(a, 0)?, tensor(a, 1)?)?)
     });
@@ -245,56 +387,78 @@ fn register_linalg(b: &mut RegistryBuilder) {
     b.op("aten::addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", |a| {
         ok(k::linalg::addmm(tensor(a, 0)?, tensor(a, 1)?, tensor(a, 2)?, scalar(a, 3)?, scalar(a, 4)?)?)
     });
-    b.op("aten::t(Tensor(a) self) -> Tensor(a)", |a| ok(k::shape::t(tensor(a, 0)?)?));
-    b.op("aten::transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", |a| {
-        ok(k::shape::transpose(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?)
+    b.op("aten::t(Tensor(a) self) -> Tensor(a)", |a| {
+        ok(k::shape::t(tensor(a, 0)?)?)
     });
+    b.op(
+        "aten::transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)",
+        |a| ok(k::shape::transpose(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?),
+    );
 }
 
 fn register_shape(b: &mut RegistryBuilder) {
     b.op("aten::size(Tensor self) -> int[]", |a| {
-        let dims = tensor(a, 0)?.shape().iter().map(|&d| Value::Int(d as i64)).collect();
+        let dims = tensor(a, 0)?
+            .shape()
+            .iter()
+            .map(|&d| Value::Int(d as i64))
+            .collect();
         Ok(Value::new_list(crate::types::Type::Int, dims))
     });
     b.op("aten::size.int(Tensor self, int dim) -> int", |a| {
         Ok(Value::Int(k::shape::size(tensor(a, 0)?, int(a, 1)?)? as i64))
     });
-    b.op("aten::dim(Tensor self) -> int", |a| Ok(Value::Int(tensor(a, 0)?.dim() as i64)));
-    b.op("aten::numel(Tensor self) -> int", |a| Ok(Value::Int(tensor(a, 0)?.numel() as i64)));
+    b.op("aten::dim(Tensor self) -> int", |a| {
+        Ok(Value::Int(tensor(a, 0)?.dim() as i64))
+    });
+    b.op("aten::numel(Tensor self) -> int", |a| {
+        Ok(Value::Int(tensor(a, 0)?.numel() as i64))
+    });
     b.op("aten::len.Tensor(Tensor t) -> int", |a| {
         let t = tensor(a, 0)?;
-        t.shape().first().map(|&d| Value::Int(d as i64)).ok_or_else(|| {
-            RuntimeError::new("len() of a 0-d tensor")
-        })
+        t.shape()
+            .first()
+            .map(|&d| Value::Int(d as i64))
+            .ok_or_else(|| RuntimeError::new("len() of a 0-d tensor"))
     });
-    b.op("aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)", |a| {
-        ok(k::shape::view(tensor(a, 0)?, &dims(&int_list(a, 1)?))?)
+    b.op(
+        "aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)",
+        |a| ok(k::shape::view(tensor(a, 0)?, &dims(&int_list(a, 1)?))?),
+    );
+    b.op(
+        "aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)",
+        |a| ok(k::shape::reshape(tensor(a, 0)?, &dims(&int_list(a, 1)?))?),
+    );
+    b.op(
+        "aten::flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)",
+        |a| ok(k::shape::flatten(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?),
+    );
+    b.op("aten::squeeze(Tensor(a) self) -> Tensor(a)", |a| {
+        ok(k::shape::squeeze(tensor(a, 0)?))
     });
-    b.op("aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", |a| {
-        ok(k::shape::reshape(tensor(a, 0)?, &dims(&int_list(a, 1)?))?)
-    });
-    b.op("aten::flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)", |a| {
-        ok(k::shape::flatten(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?)
-    });
-    b.op("aten::squeeze(Tensor(a) self) -> Tensor(a)", |a| ok(k::shape::squeeze(tensor(a, 0)?)));
-    b.op("aten::squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)", |a| {
-        ok(k::shape::squeeze_dim(tensor(a, 0)?, int(a, 1)?)?)
-    });
-    b.op("aten::unsqueeze(Tensor(a) self, int dim) -> Tensor(a)", |a| {
-        ok(k::shape::unsqueeze(tensor(a, 0)?, int(a, 1)?)?)
-    });
-    b.op("aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)", |a| {
-        ok(k::shape::permute(tensor(a, 0)?, &dims(&int_list(a, 1)?))?)
-    });
-    b.op("aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", |a| {
-        ok(k::shape::expand(tensor(a, 0)?, &dims(&int_list(a, 1)?))?)
-    });
+    b.op(
+        "aten::squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)",
+        |a| ok(k::shape::squeeze_dim(tensor(a, 0)?, int(a, 1)?)?),
+    );
+    b.op(
+        "aten::unsqueeze(Tensor(a) self, int dim) -> Tensor(a)",
+        |a| ok(k::shape::unsqueeze(tensor(a, 0)?, int(a, 1)?)?),
+    );
+    b.op(
+        "aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)",
+        |a| ok(k::shape::permute(tensor(a, 0)?, &dims(&int_list(a, 1)?))?),
+    );
+    b.op(
+        "aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)",
+        |a| ok(k::shape::expand(tensor(a, 0)?, &dims(&int_list(a, 1)?))?),
+    );
     b.op("aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=contiguous_format) -> Tensor(a)", |a| {
         ok(tensor(a, 0)?.contiguous())
     });
-    b.op("aten::select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", |a| {
-        ok(k::shape::select(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?)
-    });
+    b.op(
+        "aten::select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)",
+        |a| ok(k::shape::select(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?),
+    );
     b.op("aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)", |a| {
         ok(k::shape::slice(tensor(a, 0)?, int(a, 1)?, opt_int(a, 2)?, opt_int(a, 3)?, int(a, 4)?)?)
     });
@@ -309,11 +473,14 @@ fn register_shape(b: &mut RegistryBuilder) {
         let d = opt_dtype(a, 1)?.unwrap_or(t.dtype());
         ok(if d == t.dtype() && !bool(a, 3)? { t.clone() } else { t.to_dtype(d) })
     });
-    b.op("aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)", |a| {
-        let t = tensor(a, 0)?;
-        k::create::copy_(t, tensor(a, 1)?)?;
-        ok(t.clone())
-    });
+    b.op(
+        "aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)",
+        |a| {
+            let t = tensor(a, 0)?;
+            k::create::copy_(t, tensor(a, 1)?)?;
+            ok(t.clone())
+        },
+    );
 }
 
 fn register_create(b: &mut RegistryBuilder) {
