@@ -15,7 +15,11 @@ impl Tensor {
         if T::DTYPE != self.dtype() {
             return Err(dtype_err(
                 "as_array_view",
-                format!("tensor has dtype {}, requested {}", self.dtype().name(), T::DTYPE.name()),
+                format!(
+                    "tensor has dtype {}, requested {}",
+                    self.dtype().name(),
+                    T::DTYPE.name()
+                ),
             ));
         }
         let data = self.data::<T>();

@@ -34,7 +34,9 @@ pub enum TensorError {
         size: usize,
     },
     /// A dimension argument outside `[-ndim, ndim)`.
-    #[error("{op}: Dimension out of range (expected to be in range of [{min}, {max}], but got {dim})")]
+    #[error(
+        "{op}: Dimension out of range (expected to be in range of [{min}, {max}], but got {dim})"
+    )]
     DimOutOfRange {
         /// The operator that failed.
         op: &'static str,

@@ -64,7 +64,11 @@ pub(crate) fn wrap_dim(op: &'static str, dim: i64, ndim: usize) -> Result<usize>
             max: n - 1,
         });
     }
-    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+    Ok(if dim < 0 {
+        (dim + n) as usize
+    } else {
+        dim as usize
+    })
 }
 
 /// The broadcast shape of `a` and `b` (numpy rules), with PyTorch's message.
@@ -72,8 +76,16 @@ pub(crate) fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Re
     let n = a.len().max(b.len());
     let mut out: Shape = SmallVec::from_elem(0, n);
     for i in 0..n {
-        let da = if i < n - a.len() { 1 } else { a[i - (n - a.len())] };
-        let db = if i < n - b.len() { 1 } else { b[i - (n - b.len())] };
+        let da = if i < n - a.len() {
+            1
+        } else {
+            a[i - (n - a.len())]
+        };
+        let db = if i < n - b.len() {
+            1
+        } else {
+            b[i - (n - b.len())]
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -176,7 +188,11 @@ pub(crate) fn for_each_offset<const N: usize>(
 
 /// The largest element offset reachable by a view, or `None` for an empty view
 /// or on overflow. Used to bounds-check views against their storage.
-pub(crate) fn max_offset(offset: usize, shape: &[usize], strides: &[isize]) -> Option<Option<usize>> {
+pub(crate) fn max_offset(
+    offset: usize,
+    shape: &[usize],
+    strides: &[isize],
+) -> Option<Option<usize>> {
     if shape.contains(&0) {
         return Some(None);
     }
@@ -205,7 +221,9 @@ mod tests {
     #[test]
     fn walk_broadcast_pair() {
         let mut seen = Vec::new();
-        for_each_offset(&[2, 2], [&[2, 1], &[0, 1]], [0, 10], |[a, b]| seen.push((a, b)));
+        for_each_offset(&[2, 2], [&[2, 1], &[0, 1]], [0, 10], |[a, b]| {
+            seen.push((a, b))
+        });
         assert_eq!(seen, [(0, 10), (1, 11), (2, 10), (3, 11)]);
     }
 

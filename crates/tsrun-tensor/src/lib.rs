@@ -12,6 +12,8 @@
 //! per-call cost of a kernel on a handful of elements is a couple of
 //! allocations (the result) plus the arithmetic.
 
+#![warn(missing_docs)]
+
 mod array;
 mod dtype;
 mod element;

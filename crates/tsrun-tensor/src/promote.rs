@@ -100,7 +100,11 @@ impl ResultTypeState {
                 self.zero_result = Some(promote_opt(self.zero_result, t.dtype()));
             }
             Operand::Scalar(s) => {
-                let d = if s.is_floating() { DEFAULT_FLOAT } else { s.dtype() };
+                let d = if s.is_floating() {
+                    DEFAULT_FLOAT
+                } else {
+                    s.dtype()
+                };
                 self.wrapped_result = Some(promote_opt(self.wrapped_result, d));
             }
         }
@@ -153,8 +157,17 @@ mod tests {
         let long = Tensor::from_vec(vec![1i64, 2], &[2]).unwrap();
         let f64_0d = Tensor::scalar_tensor(Scalar::Float(1.0), F64);
         let boolt = Tensor::from_vec(vec![true], &[1]).unwrap();
-        assert_eq!(result_type(&[Operand::Tensor(&long), Operand::Scalar(Scalar::Float(1.0))]), F32);
-        assert_eq!(result_type(&[Operand::Tensor(&long), Operand::Tensor(&f64_0d)]), F64);
-        assert_eq!(result_type(&[Operand::Tensor(&boolt), Operand::Scalar(Scalar::Int(1))]), I64);
+        assert_eq!(
+            result_type(&[Operand::Tensor(&long), Operand::Scalar(Scalar::Float(1.0))]),
+            F32
+        );
+        assert_eq!(
+            result_type(&[Operand::Tensor(&long), Operand::Tensor(&f64_0d)]),
+            F64
+        );
+        assert_eq!(
+            result_type(&[Operand::Tensor(&boolt), Operand::Scalar(Scalar::Int(1))]),
+            I64
+        );
     }
 }

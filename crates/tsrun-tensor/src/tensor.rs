@@ -26,12 +26,17 @@ pub struct Tensor {
 impl Tensor {
     /// Internal constructor for views whose bounds the caller has already proven.
     #[inline]
-    pub(crate) fn from_parts(storage: Arc<Storage>, offset: usize, shape: Shape, strides: Strides) -> Tensor {
+    pub(crate) fn from_parts(
+        storage: Arc<Storage>,
+        offset: usize,
+        shape: Shape,
+        strides: Strides,
+    ) -> Tensor {
         debug_assert_eq!(shape.len(), strides.len());
-        debug_assert!(matches!(
-            layout::max_offset(offset, &shape, &strides),
-            Some(None)
-        ) || matches!(layout::max_offset(offset, &shape, &strides), Some(Some(m)) if m < storage.len()));
+        debug_assert!(
+            matches!(layout::max_offset(offset, &shape, &strides), Some(None))
+                || matches!(layout::max_offset(offset, &shape, &strides), Some(Some(m)) if m < storage.len())
+        );
         let dtype = storage.dtype();
         Tensor {
             storage,
@@ -211,6 +216,10 @@ impl Tensor {
     pub(crate) fn contiguous_data<T: Element>(&self) -> Option<&[T]> {
         if self.is_contiguous() {
             let n = self.numel();
+            if n == 0 {
+                // Empty views may carry any offset (e.g. `select` on a [3, 0] tensor).
+                return Some(&[]);
+            }
             Some(&self.data::<T>()[self.offset..self.offset + n])
         } else {
             None
@@ -326,7 +335,12 @@ impl std::fmt::Debug for Tensor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const SHOW: usize = 16;
         let v = self.to_f64_vec();
-        write!(f, "Tensor(shape={:?}, dtype={}, data=", self.shape(), self.dtype.name())?;
+        write!(
+            f,
+            "Tensor(shape={:?}, dtype={}, data=",
+            self.shape(),
+            self.dtype.name()
+        )?;
         if v.len() > SHOW {
             write!(f, "{:?}...)", &v[..SHOW])
         } else {
@@ -355,11 +369,27 @@ mod tests {
     }
 
     #[test]
+    fn empty_views_with_large_offsets() {
+        let z = Tensor::zeros(&[3, 0], DType::F32);
+        let row = crate::ops::shape::select(&z, 0, 2).unwrap();
+        assert_eq!(row.to_vec::<f32>(), Vec::<f32>::new());
+        assert_eq!(crate::ops::unary::relu(&row).unwrap().numel(), 0);
+    }
+
+    #[test]
     fn conversions() {
         let t = Tensor::from_vec(vec![-1.5f32, 0.0, 2.7], &[3]).unwrap();
         assert_eq!(t.to_dtype(DType::I64).to_vec::<i64>(), [-1, 0, 2]);
-        assert_eq!(t.to_dtype(DType::Bool).to_vec::<bool>(), [true, false, true]);
+        assert_eq!(
+            t.to_dtype(DType::Bool).to_vec::<bool>(),
+            [true, false, true]
+        );
         assert_eq!(t.to_le_bytes().len(), 12);
-        assert_eq!(Tensor::scalar_tensor(Scalar::Int(3), DType::F64).item().unwrap(), Scalar::Float(3.0));
+        assert_eq!(
+            Tensor::scalar_tensor(Scalar::Int(3), DType::F64)
+                .item()
+                .unwrap(),
+            Scalar::Float(3.0)
+        );
     }
 }

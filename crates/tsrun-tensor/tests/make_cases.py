@@ -270,7 +270,7 @@ layouts = {
     "transposed": lambda: (T(rf(3, 2), "T"), T(rf(2, 3))),
     "both_transposed": lambda: (T(rf(3, 2), "T"), T(rf(3, 2), "T")),
     "sliced": lambda: (T(rf(4, 3), "S"), T(rf(2, 3))),
-    "expanded": lambda: (T(rf(1, 3), "E", (2, 3)), T(rf(2, 3), "T" if False else "c")),
+    "expanded": lambda: (T(rf(1, 3), "E", (2, 3)), T(rf(2, 3))),
     "scalar0d": lambda: (T(rf(2, 3)), T(torch.tensor(1.5))),
     "zero0d_lhs": lambda: (T(torch.tensor(1.5)), T(rf(2, 3))),
     "empty": lambda: (T(rf(0, 3)), T(rf(3))),
@@ -371,7 +371,10 @@ for op in unary_ops:
             continue
         case(f"{op}_{n}", op, [mk()], getattr(torch, op))
 case("round_half_even", "round", [T(torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999]))], torch.round)
-for n, mk in [("f32", lambda: T(rf(3, 4))), ("f64", lambda: T(rf(6, dtype=f64))), ("special", unary_inputs["special"])]:
+# +inf is left out: aten's f32 gelu gives nan on its vectorized path but inf
+# on its scalar tail, so the answer depends on the element's position.
+gelu_special = lambda: T(torch.tensor([0.0, -0.0, float("-inf"), float("nan"), 1e-30, -50.0, 50.0, 3.0]))
+for n, mk in [("f32", lambda: T(rf(3, 4))), ("f64", lambda: T(rf(6, dtype=f64))), ("special", gelu_special)]:
     for approx in ["none", "tanh"]:
         case(f"gelu_{approx}_{n}", "gelu", [mk(), Str(approx)], lambda x, a: torch.nn.functional.gelu(x, approximate=a))
 case("gelu_int_err", "gelu", [T(ri(3)), Str("none")], lambda x, a: torch.nn.functional.gelu(x, approximate=a))
@@ -420,7 +423,8 @@ for n, mk in red_inputs.items():
         case(f"sum_dneg_keep_{n}", "sum", [x, IL([-1]), B(True), N()], sum_fn)
     case(f"mean_all_{n}", "mean", [x, N(), B(False), N()],
          lambda x, d, k, dt: torch.mean(x, dim=d, keepdim=k, dtype=dt) if d is not None else torch.mean(x, dtype=dt))
-    case(f"prod_all_{n}", "prod", [x, N(), B(False), N()], lambda x, d, k, dt: torch.prod(x, dtype=dt))
+    if n != "big":  # overflows to inf and meets a 0: NaN or 0 depends on lane order
+        case(f"prod_all_{n}", "prod", [x, N(), B(False), N()], lambda x, d, k, dt: torch.prod(x, dtype=dt))
     case(f"max_all_{n}", "max", [x], torch.max)
     case(f"min_all_{n}", "min", [x], torch.min)
     case(f"argmax_all_{n}", "argmax", [x, N(), B(False)], lambda x, d, k: torch.argmax(x, dim=d, keepdim=k))
@@ -507,7 +511,7 @@ case("transpose_3d", "transpose", [T(rf(2, 3, 4)), I(0), I(-1)], torch.transpose
 case("view_flat", "view", [T(rf(2, 3)), IL([-1])], lambda x, s: x.view(s))
 case("view_infer", "view", [T(rf(2, 3, 4)), IL([4, -1, 2])], lambda x, s: x.view(s))
 case("view_T_err", "view", [T(rf(3, 2), "T"), IL([6])], lambda x, s: x.view(s))
-case("view_T_ok", "view", [T(rf(4, 3, 2), "T"), IL([4, 6])], lambda x, s: x.contiguous().view(s) if False else x.view(4, 3, 2) if False else x.reshape(s))
+case("view_T_ok", "view", [T(rf(4, 3, 2), "T"), IL([2, 2, 2, 3])], lambda x, s: x.view(s))
 case("view_bad_size", "view", [T(rf(2, 3)), IL([4, 2])], lambda x, s: x.view(s))
 case("view_two_infer", "view", [T(rf(2, 3)), IL([-1, -1])], lambda x, s: x.view(s))
 case("view_expanded_split", "view", [T(rf(1, 3), "E", (4, 3)), IL([2, 2, 3])], lambda x, s: x.view(s))

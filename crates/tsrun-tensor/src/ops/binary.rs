@@ -47,7 +47,10 @@ fn cast_both(a: &Tensor, b: Rhs<'_>, dt: DType) -> (Tensor, Cast) {
 /// aten's `alpha_check`.
 fn check_alpha(op: &'static str, dt: DType, alpha: Scalar) -> Result<()> {
     if alpha.is_bool() && dt != DType::Bool {
-        return Err(invalid(op, "Boolean alpha only supported for Boolean results."));
+        return Err(invalid(
+            op,
+            "Boolean alpha only supported for Boolean results.",
+        ));
     }
     if !dt.is_floating() && alpha.is_floating() {
         return Err(invalid(
@@ -172,7 +175,9 @@ fn parse_rounding(mode: Option<&str>) -> Result<Rounding> {
         Some("floor") => Ok(Rounding::Floor),
         Some(m) => Err(invalid(
             "div",
-            format!("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"),
+            format!(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
+            ),
         )),
     }
 }
@@ -186,12 +191,18 @@ fn div_impl(op: &'static str, a: &Tensor, b: Rhs<'_>, mode: Rounding) -> Result<
     let (a, b) = cast_both(a, b, dt);
     let zero = || TensorError::ZeroDivision { op };
     match mode {
-        Rounding::True => crate::ops::num::dispatch_float!(dt, T => zip_rhs::<T, T>(op, &a, b.rhs(), |x, y| x.true_div(y)),
-            other => unreachable!("true division always runs in a float dtype")),
-        Rounding::Trunc => dispatch_num!(dt, T => try_zip_rhs::<T, T>(op, &a, b.rhs(), |x, y| x.tdiv(y), zero),
-            bool => Err(TensorError::Unsupported { op: "div_trunc_cpu", dtype: dt })),
-        Rounding::Floor => dispatch_num!(dt, T => try_zip_rhs::<T, T>(op, &a, b.rhs(), |x, y| x.fdiv(y), zero),
-            bool => Err(TensorError::Unsupported { op: "div_floor_cpu", dtype: dt })),
+        Rounding::True => {
+            crate::ops::num::dispatch_float!(dt, T => zip_rhs::<T, T>(op, &a, b.rhs(), |x, y| x.true_div(y)),
+            other => unreachable!("true division always runs in a float dtype"))
+        }
+        Rounding::Trunc => {
+            dispatch_num!(dt, T => try_zip_rhs::<T, T>(op, &a, b.rhs(), |x, y| x.tdiv(y), zero),
+            bool => Err(TensorError::Unsupported { op: "div_trunc_cpu", dtype: dt }))
+        }
+        Rounding::Floor => {
+            dispatch_num!(dt, T => try_zip_rhs::<T, T>(op, &a, b.rhs(), |x, y| x.fdiv(y), zero),
+            bool => Err(TensorError::Unsupported { op: "div_floor_cpu", dtype: dt }))
+        }
     }
 }
 
@@ -257,7 +268,10 @@ pub fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 pub fn pow_scalar(a: &Tensor, exponent: Scalar) -> Result<Tensor> {
     let dt = result_type(&[Operand::Tensor(a), Operand::Scalar(exponent)]);
     if dt.is_integral(true) && !exponent.is_floating() && exponent.to_i64() < 0 {
-        return Err(invalid("pow", "Integers to negative integer powers are not allowed."));
+        return Err(invalid(
+            "pow",
+            "Integers to negative integer powers are not allowed.",
+        ));
     }
     let e = exponent.to_f64();
     if e == 0.0 {

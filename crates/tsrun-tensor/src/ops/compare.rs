@@ -5,7 +5,13 @@ use crate::ops::elementwise::{zip_rhs, Rhs};
 use crate::promote::{result_type, Operand};
 use crate::{Result, Scalar, Tensor};
 
-fn compare(op: &'static str, a: &Tensor, b: Rhs<'_>, f: fn(std::cmp::Ordering) -> bool, nan: bool) -> Result<Tensor> {
+fn compare(
+    op: &'static str,
+    a: &Tensor,
+    b: Rhs<'_>,
+    f: fn(std::cmp::Ordering) -> bool,
+    nan: bool,
+) -> Result<Tensor> {
     let dt = match b {
         Rhs::Tensor(b) => result_type(&[Operand::Tensor(a), Operand::Tensor(b)]),
         Rhs::Scalar(s) => result_type(&[Operand::Tensor(a), Operand::Scalar(s)]),

@@ -44,23 +44,35 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
         return Err(invalid("arange", "unsupported range: start -> end"));
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
-        return Err(invalid("arange", "upper bound and larger bound inconsistent with step sign"));
+        return Err(invalid(
+            "arange",
+            "upper bound and lower bound inconsistent with step sign",
+        ));
     }
     let n = if dtype == DType::I64 && !any_float {
         // aten uses exact int64 arithmetic here.
-        let (s, e, st) = (start.to_i64() as i128, end.to_i64() as i128, step.to_i64() as i128);
+        let (s, e, st) = (
+            start.to_i64() as i128,
+            end.to_i64() as i128,
+            step.to_i64() as i128,
+        );
         let sgn = st.signum();
         ((e - s + st - sgn) / st).max(0) as f64
     } else {
         ((e - s) / st).ceil().max(0.0)
     };
     if n > (isize::MAX as f64) / 8.0 {
-        return Err(invalid("arange", format!("invalid size, possible overflow? size = {n}")));
+        return Err(invalid(
+            "arange",
+            format!("invalid size, possible overflow? size = {n}"),
+        ));
     }
     let n = n as usize;
     Ok(if dtype == DType::I64 && !any_float {
         let (s, st) = (start.to_i64(), step.to_i64());
-        let v: Vec<i64> = (0..n as i64).map(|i| s.wrapping_add(st.wrapping_mul(i))).collect();
+        let v: Vec<i64> = (0..n as i64)
+            .map(|i| s.wrapping_add(st.wrapping_mul(i)))
+            .collect();
         Tensor::from_vec_shape(v, SmallVec::from_slice(&[n]))
     } else {
         crate::with_dtype!(dtype, T => {
@@ -120,7 +132,12 @@ impl Rng {
     }
 }
 
-fn random(op: &'static str, shape: &[usize], dtype: DType, mut f: impl FnMut() -> f64) -> Result<Tensor> {
+fn random(
+    op: &'static str,
+    shape: &[usize],
+    dtype: DType,
+    mut f: impl FnMut() -> f64,
+) -> Result<Tensor> {
     if !dtype.is_floating() {
         return Err(crate::TensorError::Unsupported { op, dtype });
     }
@@ -177,7 +194,11 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<Tensor> {
     // Reading and writing the same buffer at once would alias (see storage.rs),
     // and PyTorch's result for partially overlapping views is order-dependent
     // anyway; copying the source out first gives the "as if simultaneous" answer.
-    let src = if src.same_storage(dst) { src.materialize() } else { src.clone() };
+    let src = if src.same_storage(dst) {
+        src.materialize()
+    } else {
+        src.clone()
+    };
     let sstr = layout::broadcast_strides(src.shape(), src.strides(), dst.shape());
     crate::with_dtype!(dst.dtype(), D => crate::with_dtype!(src.dtype(), S => {
         let s = src.data::<S>();
@@ -239,7 +260,11 @@ mod tests {
         let row = crate::ops::shape::select(&base, 0, 1).unwrap();
         copy_(&row, &Tensor::from_vec(vec![1i64, 2, 3], &[3]).unwrap()).unwrap();
         assert_eq!(base.to_vec::<f32>(), [0., 0., 0., 1., 2., 3.]);
-        fill_(&crate::ops::shape::select(&base, 1, 0).unwrap(), Scalar::Float(9.0)).unwrap();
+        fill_(
+            &crate::ops::shape::select(&base, 1, 0).unwrap(),
+            Scalar::Float(9.0),
+        )
+        .unwrap();
         assert_eq!(base.to_vec::<f32>(), [9., 0., 0., 9., 2., 3.]);
     }
 

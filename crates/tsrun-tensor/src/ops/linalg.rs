@@ -27,14 +27,28 @@ struct Mat<'a, T> {
 /// `C = alpha * A·B + beta * C` for one `m×k · k×n` product; `C` is
 /// contiguous row-major at `c[c_off..]`. `beta == 0` ignores C's old contents.
 #[allow(clippy::too_many_arguments)]
-fn gemm<T: Element + Num>(m: usize, k: usize, n: usize, alpha: T, a: Mat<'_, T>, b: Mat<'_, T>, beta: T, c: &mut [T], c_off: usize) {
+fn gemm<T: Element + Num>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: Mat<'_, T>,
+    b: Mat<'_, T>,
+    beta: T,
+    c: &mut [T],
+    c_off: usize,
+) {
     if m == 0 || n == 0 {
         return;
     }
     let c = &mut c[c_off..c_off + m * n];
     if k == 0 {
         for x in c.iter_mut() {
-            *x = if beta == T::ZERO { T::ZERO } else { beta.wmul(*x) };
+            *x = if beta == T::ZERO {
+                T::ZERO
+            } else {
+                beta.wmul(*x)
+            };
         }
         return;
     }
@@ -48,12 +62,20 @@ fn gemm<T: Element + Num>(m: usize, k: usize, n: usize, alpha: T, a: Mat<'_, T>,
             // construction. C is an exclusively borrowed, fresh buffer of m*n.
             unsafe {
                 $f(
-                    m, k, n,
+                    m,
+                    k,
+                    n,
                     *(&alpha as *const T as *const $t),
-                    (a.data.as_ptr() as *const $t).add(a.off), a.rs, a.cs,
-                    (b.data.as_ptr() as *const $t).add(b.off), b.rs, b.cs,
+                    (a.data.as_ptr() as *const $t).add(a.off),
+                    a.rs,
+                    a.cs,
+                    (b.data.as_ptr() as *const $t).add(b.off),
+                    b.rs,
+                    b.cs,
                     *(&beta as *const T as *const $t),
-                    c.as_mut_ptr() as *mut $t, rsc, csc,
+                    c.as_mut_ptr() as *mut $t,
+                    rsc,
+                    csc,
                 )
             }
         }};
@@ -62,8 +84,12 @@ fn gemm<T: Element + Num>(m: usize, k: usize, n: usize, alpha: T, a: Mat<'_, T>,
         DType::F32 => blas!(f32, matrixmultiply::sgemm),
         DType::F64 => blas!(f64, matrixmultiply::dgemm),
         _ => {
-            let at = |i: usize, p: usize| a.data[(a.off as isize + i as isize * a.rs + p as isize * a.cs) as usize];
-            let bt = |p: usize, j: usize| b.data[(b.off as isize + p as isize * b.rs + j as isize * b.cs) as usize];
+            let at = |i: usize, p: usize| {
+                a.data[(a.off as isize + i as isize * a.rs + p as isize * a.cs) as usize]
+            };
+            let bt = |p: usize, j: usize| {
+                b.data[(b.off as isize + p as isize * b.rs + j as isize * b.cs) as usize]
+            };
             for i in 0..m {
                 for j in 0..n {
                     let mut s = T::ZERO;
@@ -71,7 +97,11 @@ fn gemm<T: Element + Num>(m: usize, k: usize, n: usize, alpha: T, a: Mat<'_, T>,
                         s = s.wadd(at(i, p).wmul(bt(p, j)));
                     }
                     let old = c[i * n + j];
-                    c[i * n + j] = if beta == T::ZERO { alpha.wmul(s) } else { alpha.wmul(s).wadd(beta.wmul(old)) };
+                    c[i * n + j] = if beta == T::ZERO {
+                        alpha.wmul(s)
+                    } else {
+                        alpha.wmul(s).wadd(beta.wmul(old))
+                    };
                 }
             }
         }
@@ -81,7 +111,13 @@ fn gemm<T: Element + Num>(m: usize, k: usize, n: usize, alpha: T, a: Mat<'_, T>,
 /// Batched product of `a: [*B, m, k]` and `b: [*B, k, n]` with identical batch
 /// dims (possibly stride-0 expanded): `alpha * a@b + beta * c`, where `c`
 /// (broadcastable to the output) is ignored when `beta == 0`.
-fn batched(op: &'static str, a: &Tensor, b: &Tensor, alpha: Scalar, beta: Scalar, c: Option<&Tensor>) -> Result<Tensor> {
+fn batched(
+    a: &Tensor,
+    b: &Tensor,
+    alpha: Scalar,
+    beta: Scalar,
+    c: Option<&Tensor>,
+) -> Result<Tensor> {
     let dt = a.dtype();
     let nd = a.dim();
     let (m, k, n) = (a.shape()[nd - 2], a.shape()[nd - 1], b.shape()[nd - 1]);
@@ -89,7 +125,13 @@ fn batched(op: &'static str, a: &Tensor, b: &Tensor, alpha: Scalar, beta: Scalar
     let mut out_shape: Shape = SmallVec::from_slice(batch);
     out_shape.extend_from_slice(&[m, n]);
     if matches!(dt, DType::F16 | DType::BF16) {
-        let r = batched(op, &a.to_dtype(DType::F32), &b.to_dtype(DType::F32), alpha, beta, c.map(|c| c.to_dtype(DType::F32)).as_ref())?;
+        let r = batched(
+            &a.to_dtype(DType::F32),
+            &b.to_dtype(DType::F32),
+            alpha,
+            beta,
+            c.map(|c| c.to_dtype(DType::F32)).as_ref(),
+        )?;
         return Ok(r.to_dtype(dt));
     }
     let use_c = c.is_some() && beta.to_f64() != 0.0;
@@ -100,7 +142,17 @@ fn batched(op: &'static str, a: &Tensor, b: &Tensor, alpha: Scalar, beta: Scalar
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run<T: Element + Num>(a: &Tensor, b: &Tensor, alpha: Scalar, beta: Scalar, c: Option<&Tensor>, use_c: bool, batch: &[usize], (m, k, n): (usize, usize, usize), out_shape: Shape) -> Result<Tensor> {
+fn run<T: Element + Num>(
+    a: &Tensor,
+    b: &Tensor,
+    alpha: Scalar,
+    beta: Scalar,
+    c: Option<&Tensor>,
+    use_c: bool,
+    batch: &[usize],
+    (m, k, n): (usize, usize, usize),
+    out_shape: Shape,
+) -> Result<Tensor> {
     let nd = a.dim();
     let mut out: Vec<T> = match c {
         Some(c) if use_c => {
@@ -114,12 +166,27 @@ fn run<T: Element + Num>(a: &Tensor, b: &Tensor, alpha: Scalar, beta: Scalar, c:
     let (da, db) = (a.data::<T>(), b.data::<T>());
     let (sa, sb) = (a.strides(), b.strides());
     let mut bi = 0usize;
-    layout::for_each_offset(batch, [&sa[..nd - 2], &sb[..nd - 2]], [a.storage_offset(), b.storage_offset()], |[oa, ob]| {
-        let ma = Mat { data: da, off: oa, rs: sa[nd - 2], cs: sa[nd - 1] };
-        let mb = Mat { data: db, off: ob, rs: sb[nd - 2], cs: sb[nd - 1] };
-        gemm(m, k, n, alpha, ma, mb, beta, &mut out, bi * m * n);
-        bi += 1;
-    });
+    layout::for_each_offset(
+        batch,
+        [&sa[..nd - 2], &sb[..nd - 2]],
+        [a.storage_offset(), b.storage_offset()],
+        |[oa, ob]| {
+            let ma = Mat {
+                data: da,
+                off: oa,
+                rs: sa[nd - 2],
+                cs: sa[nd - 1],
+            };
+            let mb = Mat {
+                data: db,
+                off: ob,
+                rs: sb[nd - 2],
+                cs: sb[nd - 1],
+            };
+            gemm(m, k, n, alpha, ma, mb, beta, &mut out, bi * m * n);
+            bi += 1;
+        },
+    );
     Ok(Tensor::from_vec_shape(out, out_shape))
 }
 
@@ -127,7 +194,11 @@ fn same_dtype(op: &'static str, a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dtype() != b.dtype() {
         return Err(dtype_err(
             op,
-            format!("expected m1 and m2 to have the same dtype, but got: {} != {}", a.dtype().name(), b.dtype().name()),
+            format!(
+                "expected m1 and m2 to have the same dtype, but got: {} != {}",
+                a.dtype().name(),
+                b.dtype().name()
+            ),
         ));
     }
     Ok(())
@@ -136,7 +207,10 @@ fn same_dtype(op: &'static str, a: &Tensor, b: &Tensor) -> Result<()> {
 fn mm_shapes_err(a: &[usize], b: &[usize]) -> TensorError {
     shape_err(
         "mm",
-        format!("mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", a[0], a[1], b[0], b[1]),
+        format!(
+            "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+            a[0], a[1], b[0], b[1]
+        ),
     )
 }
 
@@ -152,7 +226,7 @@ pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.shape()[1] != b.shape()[0] {
         return Err(mm_shapes_err(a.shape(), b.shape()));
     }
-    batched("mm", a, b, Scalar::Int(1), Scalar::Int(0), None)
+    batched(a, b, Scalar::Int(1), Scalar::Int(0), None)
 }
 
 /// `aten::bmm`: `[B, m, k] @ [B, k, n]` with equal batch sizes.
@@ -176,7 +250,7 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             ),
         ));
     }
-    batched("bmm", a, b, Scalar::Int(1), Scalar::Int(0), None)
+    batched(a, b, Scalar::Int(1), Scalar::Int(0), None)
 }
 
 /// `aten::addmm(bias, a, b, beta, alpha)`: `beta * bias + alpha * (a @ b)`;
@@ -185,7 +259,11 @@ pub fn addmm(bias: &Tensor, a: &Tensor, b: &Tensor, beta: Scalar, alpha: Scalar)
     if a.dim() != 2 || b.dim() != 2 {
         return Err(invalid(
             "addmm",
-            format!("mat1 must be a matrix, got {}-D tensor / mat2 must be a matrix, got {}-D tensor", a.dim(), b.dim()),
+            format!(
+                "mat1 must be a matrix, got {}-D tensor / mat2 must be a matrix, got {}-D tensor",
+                a.dim(),
+                b.dim()
+            ),
         ));
     }
     if a.dtype() != b.dtype() || bias.dtype() != a.dtype() {
@@ -193,8 +271,16 @@ pub fn addmm(bias: &Tensor, a: &Tensor, b: &Tensor, beta: Scalar, alpha: Scalar)
             "addmm",
             format!(
                 "self and mat2 must have the same dtype, but got {} and {}",
-                if bias.dtype() != a.dtype() { bias.dtype() } else { a.dtype() },
-                if bias.dtype() != a.dtype() { a.dtype() } else { b.dtype() }
+                if bias.dtype() != a.dtype() {
+                    bias.dtype()
+                } else {
+                    a.dtype()
+                },
+                if bias.dtype() != a.dtype() {
+                    a.dtype()
+                } else {
+                    b.dtype()
+                }
             ),
         ));
     }
@@ -203,20 +289,34 @@ pub fn addmm(bias: &Tensor, a: &Tensor, b: &Tensor, beta: Scalar, alpha: Scalar)
     }
     layout::broadcast_shapes("addmm", &[a.shape()[0], b.shape()[1]], bias.shape())?;
     if bias.dim() > 2 {
-        return Err(shape_err("addmm", format!("expand: bias of shape {:?} has too many dims", bias.shape())));
+        return Err(shape_err(
+            "addmm",
+            format!("expand: bias of shape {:?} has too many dims", bias.shape()),
+        ));
     }
-    batched("addmm", a, b, alpha, beta, Some(bias))
+    batched(a, b, alpha, beta, Some(bias))
 }
 
 /// `aten::dot`: inner product of two 1-D tensors of the same dtype, as a 0-dim tensor.
 pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.dim() != 1 || b.dim() != 1 {
-        return Err(invalid("dot", format!("1D tensors expected, but got {}D and {}D tensors", a.dim(), b.dim())));
+        return Err(invalid(
+            "dot",
+            format!(
+                "1D tensors expected, but got {}D and {}D tensors",
+                a.dim(),
+                b.dim()
+            ),
+        ));
     }
     if a.dtype() != b.dtype() {
         return Err(dtype_err(
             "dot",
-            format!("dot : expected both vectors to have same dtype, but found {} and {}", a.dtype(), b.dtype()),
+            format!(
+                "dot : expected both vectors to have same dtype, but found {} and {}",
+                a.dtype(),
+                b.dtype()
+            ),
         ));
     }
     if a.numel() != b.numel() {
@@ -231,7 +331,13 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             ),
         ));
     }
-    let r = batched("dot", &unsqueeze(a, 0)?, &unsqueeze(b, 1)?, Scalar::Int(1), Scalar::Int(0), None)?;
+    let r = batched(
+        &unsqueeze(a, 0)?,
+        &unsqueeze(b, 1)?,
+        Scalar::Int(1),
+        Scalar::Int(0),
+        None,
+    )?;
     reshape(&r, &[])
 }
 
@@ -243,7 +349,9 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if d1 == 0 || d2 == 0 {
         return Err(invalid(
             "matmul",
-            format!("both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D"),
+            format!(
+                "both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D"
+            ),
         ));
     }
     same_dtype("matmul", a, b)?;
@@ -253,7 +361,13 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             if a.shape()[1] != b.shape()[0] {
                 return Err(shape_err(
                     "mv",
-                    format!("size mismatch, got input ({}), mat ({}x{}), vec ({})", a.shape()[0], a.shape()[0], a.shape()[1], b.shape()[0]),
+                    format!(
+                        "size mismatch, got input ({}), mat ({}x{}), vec ({})",
+                        a.shape()[0],
+                        a.shape()[0],
+                        a.shape()[1],
+                        b.shape()[0]
+                    ),
                 ));
             }
             squeeze_dim(&mm(a, &unsqueeze(b, 1)?)?, 1)
@@ -278,7 +392,8 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             let (na, nb) = (a2.dim(), b2.dim());
             let (m, k1) = (a2.shape()[na - 2], a2.shape()[na - 1]);
             let (k2, n) = (b2.shape()[nb - 2], b2.shape()[nb - 1]);
-            let batch = layout::broadcast_shapes("matmul", &a2.shape()[..na - 2], &b2.shape()[..nb - 2])?;
+            let batch =
+                layout::broadcast_shapes("matmul", &a2.shape()[..na - 2], &b2.shape()[..nb - 2])?;
             if k1 != k2 {
                 return Err(shape_err(
                     "matmul",
@@ -294,7 +409,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             };
             let ae = expand(&a2, &sizes([m, k1]))?;
             let be = expand(&b2, &sizes([k2, n]))?;
-            let r = batched("matmul", &ae, &be, Scalar::Int(1), Scalar::Int(0), None)?;
+            let r = batched(&ae, &be, Scalar::Int(1), Scalar::Int(0), None)?;
             let mut shape: Shape = batch.clone();
             if d1 > 1 {
                 shape.push(m);
@@ -329,14 +444,25 @@ fn linear_row_f32(x: &[f32], w: &[f32], b: Option<&[f32]>, n: usize) -> Vec<f32>
 /// contiguous float32 row takes a dedicated loop.
 pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     if x.dtype() != w.dtype() || b.is_some_and(|b| b.dtype() != x.dtype()) {
-        let other = if x.dtype() != w.dtype() { w.dtype() } else { b.map(|b| b.dtype()).unwrap_or(w.dtype()) };
+        let other = if x.dtype() != w.dtype() {
+            w.dtype()
+        } else {
+            b.map(|b| b.dtype()).unwrap_or(w.dtype())
+        };
         return Err(dtype_err(
             "linear",
-            format!("mat1 and mat2 must have the same dtype, but got {} and {}", x.dtype(), other),
+            format!(
+                "mat1 and mat2 must have the same dtype, but got {} and {}",
+                x.dtype(),
+                other
+            ),
         ));
     }
     if x.dim() == 0 {
-        return Err(invalid("linear", "both arguments to linear need to be at least 1D, but they are 0D and 2D"));
+        return Err(invalid(
+            "linear",
+            "both arguments to linear need to be at least 1D, but they are 0D and 2D",
+        ));
     }
     if w.dim() != 2 {
         let r = matmul(x, &t(w)?)?;
@@ -358,7 +484,11 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     out_shape.push(n);
     if x.dtype() == DType::F32 && rows == 1 {
         let bias_ok = b.is_none_or(|b| b.dim() == 1 && b.shape()[0] == n);
-        if let (Some(xs), Some(ws), true) = (x.contiguous_data::<f32>(), w.contiguous_data::<f32>(), bias_ok) {
+        if let (Some(xs), Some(ws), true) = (
+            x.contiguous_data::<f32>(),
+            w.contiguous_data::<f32>(),
+            bias_ok,
+        ) {
             let bs: Option<Option<&[f32]>> = match b {
                 None => Some(None),
                 Some(b) => b.contiguous_data::<f32>().map(Some),
@@ -374,9 +504,9 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     let r = match b {
         Some(b) => {
             layout::broadcast_shapes("linear", &[rows, n], b.shape())?;
-            batched("linear", &x2, &wt, Scalar::Int(1), Scalar::Int(1), Some(b))?
+            batched(&x2, &wt, Scalar::Int(1), Scalar::Int(1), Some(b))?
         }
-        None => batched("linear", &x2, &wt, Scalar::Int(1), Scalar::Int(0), None)?,
+        None => batched(&x2, &wt, Scalar::Int(1), Scalar::Int(0), None)?,
     };
     reshape_to(&r, &out_shape)
 }

@@ -75,7 +75,11 @@ macro_rules! int_num {
                 // c10::div_floor_integer: step down when signs differ and inexact.
                 #[allow(unused_comparisons)]
                 let signs_differ = (self < 0) != (o < 0);
-                Some(if signs_differ && r != 0 { q.wrapping_sub(1) } else { q })
+                Some(if signs_differ && r != 0 {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                })
             }
             #[inline(always)]
             fn pymod(self, o: Self) -> Option<Self> {
@@ -108,7 +112,11 @@ macro_rules! int_num {
                     return if self == 1 {
                         1
                     } else if $signed && self == (0 as $t).wrapping_sub(1) {
-                        if o.wrapping_rem(2) != 0 { self } else { 1 }
+                        if o.wrapping_rem(2) != 0 {
+                            self
+                        } else {
+                            1
+                        }
                     } else {
                         0
                     };
@@ -125,11 +133,19 @@ macro_rules! int_num {
             }
             #[inline(always)]
             fn vmax(self, o: Self) -> Self {
-                if self < o { o } else { self }
+                if self < o {
+                    o
+                } else {
+                    self
+                }
             }
             #[inline(always)]
             fn vmin(self, o: Self) -> Self {
-                if o < self { o } else { self }
+                if o < self {
+                    o
+                } else {
+                    self
+                }
             }
             #[inline(always)]
             fn isnan(self) -> bool {
@@ -362,15 +378,42 @@ half_num!(bf16);
 macro_rules! dispatch {
     ($dt:expr, int $TI:ident => $int:expr, float $TF:ident => $float:expr, bool => $b:expr) => {
         match $dt {
-            $crate::DType::U8 => { type $TI = u8; $int }
-            $crate::DType::I8 => { type $TI = i8; $int }
-            $crate::DType::I16 => { type $TI = i16; $int }
-            $crate::DType::I32 => { type $TI = i32; $int }
-            $crate::DType::I64 => { type $TI = i64; $int }
-            $crate::DType::F16 => { type $TF = half::f16; $float }
-            $crate::DType::BF16 => { type $TF = half::bf16; $float }
-            $crate::DType::F32 => { type $TF = f32; $float }
-            $crate::DType::F64 => { type $TF = f64; $float }
+            $crate::DType::U8 => {
+                type $TI = u8;
+                $int
+            }
+            $crate::DType::I8 => {
+                type $TI = i8;
+                $int
+            }
+            $crate::DType::I16 => {
+                type $TI = i16;
+                $int
+            }
+            $crate::DType::I32 => {
+                type $TI = i32;
+                $int
+            }
+            $crate::DType::I64 => {
+                type $TI = i64;
+                $int
+            }
+            $crate::DType::F16 => {
+                type $TF = half::f16;
+                $float
+            }
+            $crate::DType::BF16 => {
+                type $TF = half::bf16;
+                $float
+            }
+            $crate::DType::F32 => {
+                type $TF = f32;
+                $float
+            }
+            $crate::DType::F64 => {
+                type $TF = f64;
+                $float
+            }
             $crate::DType::Bool => $b,
         }
     };
@@ -387,10 +430,22 @@ macro_rules! dispatch_num {
 macro_rules! dispatch_float {
     ($dt:expr, $T:ident => $e:expr, other => $o:expr) => {
         match $dt {
-            $crate::DType::F16 => { type $T = half::f16; $e }
-            $crate::DType::BF16 => { type $T = half::bf16; $e }
-            $crate::DType::F32 => { type $T = f32; $e }
-            $crate::DType::F64 => { type $T = f64; $e }
+            $crate::DType::F16 => {
+                type $T = half::f16;
+                $e
+            }
+            $crate::DType::BF16 => {
+                type $T = half::bf16;
+                $e
+            }
+            $crate::DType::F32 => {
+                type $T = f32;
+                $e
+            }
+            $crate::DType::F64 => {
+                type $T = f64;
+                $e
+            }
             _ => $o,
         }
     };

@@ -23,7 +23,10 @@ fn reduce_mask(op: &'static str, ndim: usize, dims: Option<&[i64]>) -> Result<Sm
                     continue;
                 }
                 if mask[w] {
-                    return Err(invalid(op, format!("dim {w} appears multiple times in the list of dims")));
+                    return Err(invalid(
+                        op,
+                        format!("dim {w} appears multiple times in the list of dims"),
+                    ));
                 }
                 mask[w] = true;
             }
@@ -57,66 +60,101 @@ fn fold<T: Element, A: Copy>(a: &Tensor, mask: &[bool], init: A, f: impl Fn(A, T
     }
     let mut acc = vec![init; layout::numel(&keep)];
     let d = a.data::<T>();
-    layout::for_each_offset(a.shape(), [a.strides(), &ostr], [a.storage_offset(), 0], |[i, o]| {
-        acc[o] = f(acc[o], d[i])
-    });
+    layout::for_each_offset(
+        a.shape(),
+        [a.strides(), &ostr],
+        [a.storage_offset(), 0],
+        |[i, o]| acc[o] = f(acc[o], d[i]),
+    );
     acc
 }
 
 /// Shared body of `sum` and `prod`.
-fn sum_prod(op: &'static str, a: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, product: bool) -> Result<Tensor> {
-    let out_dt = dtype.unwrap_or(if a.dtype().is_integral(true) { DType::I64 } else { a.dtype() });
+fn sum_prod(
+    op: &'static str,
+    a: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+    product: bool,
+) -> Result<Tensor> {
+    let out_dt = dtype.unwrap_or(if a.dtype().is_integral(true) {
+        DType::I64
+    } else {
+        a.dtype()
+    });
     let a = a.to_dtype(out_dt);
     let mask = reduce_mask(op, a.dim(), dims)?;
     let shape = reduced_shape(a.shape(), &mask, keepdim);
     Ok(dispatch!(out_dt,
-        int T => {
-            let v: Vec<T> = if product {
-                fold::<T, i64>(&a, &mask, 1, |s, x| s.wrapping_mul(x.to_i64()))
-            } else {
-                fold::<T, i64>(&a, &mask, 0, |s, x| s.wrapping_add(x.to_i64()))
-            }
-            .into_iter()
-            .map(T::from_i64)
-            .collect();
-            Tensor::from_vec_shape(v, shape)
-        },
-        float F => {
-            let v: Vec<F> = if product {
-                fold::<F, f64>(&a, &mask, 1.0, |s, x| s * x.to_f64())
-            } else {
-                fold::<F, f64>(&a, &mask, 0.0, |s, x| s + x.to_f64())
-            }
-            .into_iter()
-            .map(F::from_f64)
-            .collect();
-            Tensor::from_vec_shape(v, shape)
-        },
-        bool => {
-            let v = if product {
-                fold::<bool, bool>(&a, &mask, true, |s, x| s & x)
-            } else {
-                fold::<bool, bool>(&a, &mask, false, |s, x| s | x)
-            };
-            Tensor::from_vec_shape(v, shape)
-        }))
+    int T => {
+        let v: Vec<T> = if product {
+            fold::<T, i64>(&a, &mask, 1, |s, x| s.wrapping_mul(x.to_i64()))
+        } else {
+            fold::<T, i64>(&a, &mask, 0, |s, x| s.wrapping_add(x.to_i64()))
+        }
+        .into_iter()
+        .map(T::from_i64)
+        .collect();
+        Tensor::from_vec_shape(v, shape)
+    },
+    float F => {
+        // aten multiplies in float for f32/f16/bf16, so overflow to inf (and
+        // inf * 0 = NaN) happens where it would in PyTorch; round each step.
+        let narrow = out_dt != DType::F64;
+        let v: Vec<F> = if product {
+            fold::<F, f64>(&a, &mask, 1.0, |s, x| {
+                let p = s * x.to_f64();
+                if narrow { p as f32 as f64 } else { p }
+            })
+        } else {
+            fold::<F, f64>(&a, &mask, 0.0, |s, x| s + x.to_f64())
+        }
+        .into_iter()
+        .map(F::from_f64)
+        .collect();
+        Tensor::from_vec_shape(v, shape)
+    },
+    bool => {
+        let v = if product {
+            fold::<bool, bool>(&a, &mask, true, |s, x| s & x)
+        } else {
+            fold::<bool, bool>(&a, &mask, false, |s, x| s | x)
+        };
+        Tensor::from_vec_shape(v, shape)
+    }))
 }
 
 /// `aten::sum.dim_IntList` (and `aten::sum` with `dims = None`).
 ///
 /// Bool and integer inputs sum to int64 unless `dtype` says otherwise; the
 /// input is converted to `dtype` before summing, as in PyTorch.
-pub fn sum(a: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+pub fn sum(
+    a: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
     sum_prod("sum", a, dims, keepdim, dtype, false)
 }
 
 /// `aten::prod` / `aten::prod.dim_int` (same dtype rules as `sum`).
-pub fn prod(a: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+pub fn prod(
+    a: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
     sum_prod("prod", a, dims, keepdim, dtype, true)
 }
 
 /// `aten::mean.dim`: requires a floating input or `dtype`.
-pub fn mean(a: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+pub fn mean(
+    a: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> Result<Tensor> {
     let out_dt = dtype.unwrap_or(a.dtype());
     if !out_dt.is_floating() {
         return Err(invalid(
@@ -186,11 +224,20 @@ fn extreme_index<T: Element>(d: &[T], base: usize, stride: isize, len: usize, ma
 }
 
 /// `max`/`min`/`argmax`/`argmin` along one dim: (values, int64 indices).
-fn extreme_dim(op: &'static str, a: &Tensor, dim: i64, keepdim: bool, max: bool) -> Result<(Tensor, Tensor)> {
+fn extreme_dim(
+    op: &'static str,
+    a: &Tensor,
+    dim: i64,
+    keepdim: bool,
+    max: bool,
+) -> Result<(Tensor, Tensor)> {
     let d = wrap_dim(op, dim, a.dim())?;
     let len = if a.dim() == 0 { 1 } else { a.shape()[d] };
     if len == 0 {
-        return Err(invalid(op, format!("{op}(): Expected reduction dim {d} to have non-zero size.")));
+        return Err(invalid(
+            op,
+            format!("{op}(): Expected reduction dim {d} to have non-zero size."),
+        ));
     }
     let mut mask: SmallVec<[bool; 6]> = SmallVec::from_elem(false, a.dim());
     if a.dim() > 0 {
@@ -242,12 +289,26 @@ pub fn min(a: &Tensor) -> Result<Tensor> {
     extreme_all("min", a, false)
 }
 
-fn arg_extreme(op: &'static str, a: &Tensor, dim: Option<i64>, keepdim: bool, max: bool) -> Result<Tensor> {
+fn arg_extreme(
+    op: &'static str,
+    a: &Tensor,
+    dim: Option<i64>,
+    keepdim: bool,
+    max: bool,
+) -> Result<Tensor> {
+    if a.dtype() == DType::Bool {
+        return Err(invalid(op, format!("{op}(): does not support bool input")));
+    }
     match dim {
         Some(d) => Ok(extreme_dim(op, a, d, keepdim, max)?.1),
         None => {
             if a.numel() == 0 {
-                return Err(invalid(op, format!("{op}(): Expected reduction dim to be specified for input.numel() == 0.")));
+                return Err(invalid(
+                    op,
+                    format!(
+                        "{op}(): Expected reduction dim to be specified for input.numel() == 0."
+                    ),
+                ));
             }
             let flat = crate::ops::shape::reshape(a, &[-1])?;
             let idx = extreme_dim(op, &flat, 0, false, max)?.1;
@@ -272,7 +333,14 @@ pub fn argmin(a: &Tensor, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
 }
 
 /// Shared body of `softmax` and `log_softmax`; lines are computed in f64.
-fn softmax_impl(op: &'static str, kernel: &'static str, a: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<Tensor> {
+fn softmax_impl(
+    op: &'static str,
+    kernel: &'static str,
+    a: &Tensor,
+    dim: i64,
+    dtype: Option<DType>,
+    log: bool,
+) -> Result<Tensor> {
     let a = match dtype {
         Some(d) => a.to_dtype(d),
         None => a.clone(),
@@ -312,10 +380,24 @@ fn softmax_impl(op: &'static str, kernel: &'static str, a: &Tensor, dim: i64, dt
 
 /// `aten::softmax.int(self, dim, dtype)`: `dtype`, if given, converts the input first.
 pub fn softmax(a: &Tensor, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
-    softmax_impl("softmax", "softmax_lastdim_kernel_impl", a, dim, dtype, false)
+    softmax_impl(
+        "softmax",
+        "softmax_lastdim_kernel_impl",
+        a,
+        dim,
+        dtype,
+        false,
+    )
 }
 
 /// `aten::log_softmax.int`.
 pub fn log_softmax(a: &Tensor, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
-    softmax_impl("log_softmax", "log_softmax_lastdim_kernel_impl", a, dim, dtype, true)
+    softmax_impl(
+        "log_softmax",
+        "log_softmax_lastdim_kernel_impl",
+        a,
+        dim,
+        dtype,
+        true,
+    )
 }

@@ -29,10 +29,15 @@ pub(crate) fn infer_size(op: &'static str, shape: &[i64], numel: usize) -> Resul
             out.push(s as usize);
         }
     }
-    let bad = || shape_err(op, format!("shape '{shape:?}' is invalid for input of size {numel}"));
+    let bad = || {
+        shape_err(
+            op,
+            format!("shape '{shape:?}' is invalid for input of size {numel}"),
+        )
+    };
     match infer {
         Some(i) => {
-            if known == 0 || numel % known != 0 {
+            if known == 0 || !numel.is_multiple_of(known) {
                 return Err(bad());
             }
             out[i] = numel / known;
@@ -135,7 +140,10 @@ pub fn flatten(t: &Tensor, start_dim: i64, end_dim: i64) -> Result<Tensor> {
     let s = wrap_dim("flatten", start_dim, t.dim())?;
     let e = wrap_dim("flatten", end_dim, t.dim())?;
     if s > e {
-        return Err(invalid("flatten", "flatten() has invalid args: start_dim cannot come after end_dim"));
+        return Err(invalid(
+            "flatten",
+            "flatten() has invalid args: start_dim cannot come after end_dim",
+        ));
     }
     if s == e {
         return Ok(t.clone());
@@ -203,7 +211,10 @@ pub fn permute(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
     for &d in dims {
         let d = wrap_dim("permute", d, t.dim())?;
         if seen[d] {
-            return Err(invalid("permute", "permute(): duplicate dims are not allowed."));
+            return Err(invalid(
+                "permute",
+                "permute(): duplicate dims are not allowed.",
+            ));
         }
         seen[d] = true;
         sh.push(t.shape()[d]);
@@ -231,7 +242,10 @@ pub fn t(x: &Tensor) -> Result<Tensor> {
     if x.dim() > 2 {
         return Err(invalid(
             "t",
-            format!("t() expects a tensor with <= 2 dimensions, but self is {}D", x.dim()),
+            format!(
+                "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                x.dim()
+            ),
         ));
     }
     if x.dim() < 2 {
@@ -291,7 +305,10 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
 /// `aten::select.int`: indexes one dim away (negative indices count from the end).
 pub fn select(t: &Tensor, dim: i64, index: i64) -> Result<Tensor> {
     if t.dim() == 0 {
-        return Err(invalid("select", "select() cannot be applied to a 0-dim tensor."));
+        return Err(invalid(
+            "select",
+            "select() cannot be applied to a 0-dim tensor.",
+        ));
     }
     let d = wrap_dim("select", dim, t.dim())?;
     let size = t.shape()[d] as i64;
@@ -314,11 +331,23 @@ pub fn select(t: &Tensor, dim: i64, index: i64) -> Result<Tensor> {
 
 /// `aten::slice.Tensor`: `t[start:end:step]` along `dim`, clamping out-of-range
 /// bounds like Python (`None` means the start/end of the dim).
-pub fn slice(t: &Tensor, dim: i64, start: Option<i64>, end: Option<i64>, step: i64) -> Result<Tensor> {
+pub fn slice(
+    t: &Tensor,
+    dim: i64,
+    start: Option<i64>,
+    end: Option<i64>,
+    step: i64,
+) -> Result<Tensor> {
     if t.dim() == 0 {
-        return Err(invalid("slice", "slice() cannot be applied to a 0-dim tensor."));
+        return Err(invalid(
+            "slice",
+            "slice() cannot be applied to a 0-dim tensor.",
+        ));
     }
-    if step <= 0 {
+    if step == 0 {
+        return Err(invalid("slice", "slice step cannot be zero"));
+    }
+    if step < 0 {
         return Err(invalid("slice", "slice step must be positive"));
     }
     let d = wrap_dim("slice", dim, t.dim())?;
@@ -349,14 +378,20 @@ pub fn slice(t: &Tensor, dim: i64, start: Option<i64>, end: Option<i64>, step: i
 /// `aten::narrow`: `length` elements of `dim` from `start` (which may be negative).
 pub fn narrow(t: &Tensor, dim: i64, start: i64, length: i64) -> Result<Tensor> {
     if t.dim() == 0 {
-        return Err(invalid("narrow", "narrow() cannot be applied to a 0-dim tensor."));
+        return Err(invalid(
+            "narrow",
+            "narrow() cannot be applied to a 0-dim tensor.",
+        ));
     }
     let d = wrap_dim("narrow", dim, t.dim())?;
     let size = t.shape()[d] as i64;
     if start < -size || start > size {
         return Err(invalid(
             "narrow",
-            format!("start out of range (expected to be in range of [{}, {size}], but got {start})", -size),
+            format!(
+                "start out of range (expected to be in range of [{}, {size}], but got {start})",
+                -size
+            ),
         ));
     }
     let s = if start < 0 { start + size } else { start };
@@ -391,7 +426,10 @@ pub fn contiguous(t: &Tensor) -> Tensor {
 /// 1-D empty tensors (shape `[0]`) are skipped regardless of the others' rank.
 pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     if tensors.is_empty() {
-        return Err(invalid("cat", "torch.cat(): expected a non-empty list of Tensors"));
+        return Err(invalid(
+            "cat",
+            "torch.cat(): expected a non-empty list of Tensors",
+        ));
     }
     let ops: SmallVec<[Operand<'_>; 8]> = tensors.iter().map(Operand::Tensor).collect();
     // Every input counts, including skipped empty ones, as in aten.
@@ -401,7 +439,10 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         return Ok(Tensor::zeros(&[0], dtype));
     };
     if first.dim() == 0 {
-        return Err(invalid("cat", "zero-dimensional tensor (at position 0) cannot be concatenated"));
+        return Err(invalid(
+            "cat",
+            "zero-dimensional tensor (at position 0) cannot be concatenated",
+        ));
     }
     let d = wrap_dim("cat", dim, first.dim())?;
     let mut out_shape = first.shape_vec();
@@ -472,20 +513,32 @@ pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
 /// `aten::split.Tensor`: pieces of `split_size` along `dim` (the last may be smaller).
 pub fn split(t: &Tensor, split_size: i64, dim: i64) -> Result<Vec<Tensor>> {
     if t.dim() == 0 {
-        return Err(invalid("split", "split expects at least a 1-dimensional tensor"));
+        return Err(invalid(
+            "split",
+            "split expects at least a 1-dimensional tensor",
+        ));
     }
     if split_size < 0 {
-        return Err(invalid("split", format!("split expects split_size be non-negative, but got split_size={split_size}")));
+        return Err(invalid(
+            "split",
+            format!("split expects split_size be non-negative, but got split_size={split_size}"),
+        ));
     }
     let d = wrap_dim("split", dim, t.dim())?;
     let size = t.shape()[d] as i64;
     if split_size == 0 && size != 0 {
         return Err(invalid(
             "split",
-            format!("split_size can only be 0 if dimension size is 0, but got dimension size of {size}"),
+            format!(
+                "split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            ),
         ));
     }
-    let n = if split_size == 0 { 1 } else { ((size + split_size - 1) / split_size).max(1) };
+    let n = if split_size == 0 {
+        1
+    } else {
+        ((size + split_size - 1) / split_size).max(1)
+    };
     (0..n)
         .map(|i| {
             let s = i * split_size;
@@ -522,10 +575,16 @@ pub fn split_with_sizes(t: &Tensor, sizes: &[i64], dim: i64) -> Result<Vec<Tenso
 /// does not divide evenly, as in PyTorch).
 pub fn chunk(t: &Tensor, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
     if chunks <= 0 {
-        return Err(invalid("chunk", format!("chunk expects `chunks` to be greater than 0, got: {chunks}")));
+        return Err(invalid(
+            "chunk",
+            format!("chunk expects `chunks` to be greater than 0, got: {chunks}"),
+        ));
     }
     if t.dim() == 0 {
-        return Err(invalid("chunk", "chunk expects at least a 1-dimensional tensor"));
+        return Err(invalid(
+            "chunk",
+            "chunk expects at least a 1-dimensional tensor",
+        ));
     }
     let d = wrap_dim("chunk", dim, t.dim())?;
     let size = t.shape()[d] as i64;
@@ -540,7 +599,11 @@ pub fn chunk(t: &Tensor, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
 /// Reads one element by multi-index (crate-internal test helper).
 #[allow(dead_code)]
 pub(crate) fn get<T: Element>(t: &Tensor, idx: &[usize]) -> T {
-    let off: isize = idx.iter().zip(t.strides()).map(|(&i, &s)| i as isize * s).sum();
+    let off: isize = idx
+        .iter()
+        .zip(t.strides())
+        .map(|(&i, &s)| i as isize * s)
+        .sum();
     t.data::<T>()[t.storage_offset() + off as usize]
 }
 
@@ -558,7 +621,10 @@ mod tests {
         let x = view(&arange(6), &[2, 3]).unwrap();
         let xt = t(&x).unwrap();
         assert!(view(&xt, &[6]).is_err());
-        assert_eq!(reshape(&xt, &[-1]).unwrap().to_vec::<i64>(), [0, 3, 1, 4, 2, 5]);
+        assert_eq!(
+            reshape(&xt, &[-1]).unwrap().to_vec::<i64>(),
+            [0, 3, 1, 4, 2, 5]
+        );
         assert!(view(&xt, &[3, 2]).unwrap().same_storage(&x));
         assert!(view(&x, &[-1, -1]).is_err());
     }
@@ -566,8 +632,14 @@ mod tests {
     #[test]
     fn slicing() {
         let x = arange(10);
-        assert_eq!(slice(&x, 0, Some(-3), None, 1).unwrap().to_vec::<i64>(), [7, 8, 9]);
-        assert_eq!(slice(&x, 0, Some(1), Some(100), 3).unwrap().to_vec::<i64>(), [1, 4, 7]);
+        assert_eq!(
+            slice(&x, 0, Some(-3), None, 1).unwrap().to_vec::<i64>(),
+            [7, 8, 9]
+        );
+        assert_eq!(
+            slice(&x, 0, Some(1), Some(100), 3).unwrap().to_vec::<i64>(),
+            [1, 4, 7]
+        );
         assert_eq!(slice(&x, 0, Some(8), Some(2), 1).unwrap().numel(), 0);
         assert_eq!(get::<i64>(&x, &[4]), 4);
     }

@@ -13,7 +13,11 @@ use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies a float function, promoting integral/bool inputs to float32 first.
 fn float_unary(a: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Tensor {
-    let dt = if a.dtype().is_floating() { a.dtype() } else { DEFAULT_FLOAT };
+    let dt = if a.dtype().is_floating() {
+        a.dtype()
+    } else {
+        DEFAULT_FLOAT
+    };
     let a = a.to_dtype(dt);
     dispatch_float!(dt, F => map::<F, F>(&a, move |x| x.fmap(f32f, f64f)),
         other => unreachable!("float_unary always runs in a float dtype"))
@@ -26,7 +30,11 @@ pub fn tanh(a: &Tensor) -> Result<Tensor> {
 
 /// `aten::sigmoid`: `1 / (1 + exp(-x))`.
 pub fn sigmoid(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, |x| 1.0 / (1.0 + (-x).exp()), |x| 1.0 / (1.0 + (-x).exp())))
+    Ok(float_unary(
+        a,
+        |x| 1.0 / (1.0 + (-x).exp()),
+        |x| 1.0 / (1.0 + (-x).exp()),
+    ))
 }
 
 /// `aten::exp`.
@@ -79,9 +87,11 @@ pub fn abs(a: &Tensor) -> Result<Tensor> {
 }
 
 /// `aten::relu` (`clamp_min(x, 0)`, so NaN stays NaN).
+// For u8 the `< 0` test is trivially false; the generic code is still right.
+#[allow(clippy::absurd_extreme_comparisons)]
 pub fn relu(a: &Tensor) -> Result<Tensor> {
-    dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| if x.isnan() || !(x < T::ZERO) { x } else { T::ZERO })),
-        bool => Err(TensorError::Unsupported { op: "clamp_min_cpu", dtype: DType::Bool }))
+    dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| if x < T::ZERO { T::ZERO } else { x })),
+        bool => Err(invalid("relu", "Boolean inputs not supported for relu")))
 }
 
 /// `aten::relu_`: in place; returns `a`.
@@ -89,7 +99,12 @@ pub fn relu_(a: &Tensor) -> Result<Tensor> {
     write_back("relu_", a, &relu(a)?)
 }
 
-fn rounding(a: &Tensor, op: &'static str, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Result<Tensor> {
+fn rounding(
+    a: &Tensor,
+    op: &'static str,
+    f32f: fn(f32) -> f32,
+    f64f: fn(f64) -> f64,
+) -> Result<Tensor> {
     dispatch!(a.dtype(),
         int T => {
             // Integers are already integral: aten returns a copy.
@@ -116,6 +131,7 @@ pub fn round(a: &Tensor) -> Result<Tensor> {
 }
 
 /// `aten::sign`: -1, 0 or 1 (NaN gives 0, as `(0 < x) - (x < 0)` does).
+#[allow(clippy::absurd_extreme_comparisons)]
 pub fn sign(a: &Tensor) -> Result<Tensor> {
     dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| {
         if T::ZERO < x { T::ONE } else if x < T::ZERO { T::ONE.wneg() } else { T::ZERO }
@@ -143,7 +159,10 @@ pub fn bitwise_not(a: &Tensor) -> Result<Tensor> {
 /// gives float32).
 pub fn clamp(a: &Tensor, min: Option<Scalar>, max: Option<Scalar>) -> Result<Tensor> {
     if min.is_none() && max.is_none() {
-        return Err(invalid("clamp", "torch.clamp: At least one of 'min' or 'max' must not be None"));
+        return Err(invalid(
+            "clamp",
+            "torch.clamp: At least one of 'min' or 'max' must not be None",
+        ));
     }
     let mut ops = vec![Operand::Tensor(a)];
     ops.extend(min.map(Operand::Scalar));
@@ -179,7 +198,12 @@ pub fn gelu(a: &Tensor, approximate: &str) -> Result<Tensor> {
     let tanh_form = match approximate {
         "none" => false,
         "tanh" => true,
-        _ => return Err(invalid("gelu", "approximate argument must be either none or tanh.")),
+        _ => {
+            return Err(invalid(
+                "gelu",
+                "approximate argument must be either none or tanh.",
+            ))
+        }
     };
     // Computed in f64 and rounded once: within an ulp of aten's f32 kernels.
     let f: fn(f64) -> f64 = if tanh_form {
