@@ -56,20 +56,109 @@ pub fn fmt_value(v: &Value, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
 }
 
-/// Python's `str(x)` for scalars; tensors as `tensor(...)`.
+/// TorchScript's `str(x)` (also `print` and `"{}".format(x)`): PyTorch's IValue printing.
+/// Floats as [`torch_float`]; strings inside containers are not quoted (`[a, b]`), as PyTorch
+/// prints them; tensors as `tensor(...)`.
 pub fn python_str(v: &Value) -> String {
+    let mut out = String::new();
+    write_str(&mut out, v, 0);
+    out
+}
+
+/// Containers nested deeper than this print as `...` (a list that contains itself).
+const MAX_STR_DEPTH: usize = 64;
+
+fn write_str(out: &mut String, v: &Value, depth: usize) {
+    if depth > MAX_STR_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    let seq = |out: &mut String, items: &[Value], open: char, close: char| {
+        out.push(open);
+        for (i, x) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_str(out, x, depth + 1);
+        }
+        if open == '(' && items.len() == 1 {
+            out.push(',');
+        }
+        out.push(close);
+    };
     match v {
-        Value::None => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(x) => python_float(*x),
-        Value::Str(s) => s.to_string(),
-        Value::Device(d) => d.to_string(),
-        Value::Object(o) => format!("<{} object>", o.class.name),
-        Value::Enum(e) => format!("{}.{}", e.class.short_name(), e.name),
-        Value::Function(func) => format!("<function {}>", func.qualified_name),
-        Value::Future(_) => "<Future>".into(),
-        other => format!("{other}"),
+        Value::None => out.push_str("None"),
+        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(x) => out.push_str(&torch_float(*x)),
+        Value::Str(s) => out.push_str(s),
+        Value::Device(d) => out.push_str(d),
+        Value::Object(o) => out.push_str(&format!("<{} object>", o.class.name)),
+        Value::Enum(e) => out.push_str(&format!("{}.{}", e.class.short_name(), e.name)),
+        Value::Function(func) => out.push_str(&format!("<function {}>", func.qualified_name)),
+        Value::Future(_) => out.push_str("<Future>"),
+        Value::Tuple(items) => seq(out, items, '(', ')'),
+        Value::List(l) => {
+            let items = l.items.lock().clone();
+            seq(out, &items, '[', ']')
+        }
+        Value::Dict(d) => {
+            let items = d.items.lock().clone();
+            out.push('{');
+            for (i, (k, x)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_str(out, k, depth + 1);
+                out.push_str(": ");
+                write_str(out, x, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Tensor(_) => out.push_str(&format!("{v}")),
+    }
+}
+
+/// A float as PyTorch prints it (`str`, `format`, `print`): an integral value that fits in
+/// an int64 prints as the integer and a dot (`1.`, `0.` also for `-0.0`,
+/// `10000000000000000.`); anything else like C's `%.17g` (`0.10000000000000001`, `1e+20`).
+pub fn torch_float(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    // PyTorch tests `double(int64_t(d)) == d` on normal and zero values only.
+    let normal_or_zero = x == 0.0 || x.is_normal();
+    if normal_or_zero
+        && x.fract() == 0.0
+        && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&x)
+    {
+        return format!("{}.", x as i64);
+    }
+    format_g(x, 17)
+}
+
+/// C's `%.{precision}g` for a finite float.
+pub fn format_g(x: f64, precision: usize) -> String {
+    let p = precision.max(1);
+    let sci = format!("{:.*e}", p - 1, x);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if exp < -4 || exp >= p as i32 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mant), exp.abs())
+    } else {
+        let decimals = (p as i32 - 1 - exp).max(0) as usize;
+        trim(&format!("{x:.decimals$}"))
     }
 }
 
@@ -103,36 +192,120 @@ pub fn python_float(x: f64) -> String {
     }
 }
 
-/// `"{} and {}".format(a, b)`: the first argument is the format string.
+/// `"{} and {}".format(a, b)` (`aten::format`): the first argument is the format string.
+/// As in PyTorch's `format`: `{}` takes the next argument, `{N}` argument N (the two may not
+/// be mixed), anything else inside braces is an error; there is no `{{` escape.
 pub fn format_args(args: &[Value]) -> RtResult<String> {
     let fmt = args
         .first()
         .and_then(Value::as_str)
         .ok_or_else(|| RuntimeError::new("format() expects a string first"))?;
+    let rest = &args[1..];
     let mut out = String::new();
-    let mut rest = args.iter().skip(1);
-    let mut chars = fmt.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '{' {
-            if chars.peek() == Some(&'{') {
-                chars.next();
-                out.push('{');
-                continue;
+    let (mut auto, mut manual) = (false, false);
+    let mut next = 0usize;
+    let mut begin = 0usize;
+    while let Some(open) = fmt[begin..].find('{').map(|i| i + begin) {
+        let close = fmt[open + 1..]
+            .find('}')
+            .map(|i| i + open + 1)
+            .ok_or_else(|| {
+                RuntimeError::new(format!("Expected '}}' before end of string: {fmt}"))
+            })?;
+        let spec = &fmt[open + 1..close];
+        let idx = if spec.is_empty() {
+            if manual {
+                return Err(RuntimeError::new(
+                    "Cannot switch from manual field spec to auto field numbering",
+                ));
             }
-            // Skip to the closing brace; field specs are not supported beyond `{}`.
-            for c2 in chars.by_ref() {
-                if c2 == '}' {
-                    break;
-                }
+            auto = true;
+            next += 1;
+            next - 1
+        } else if spec.bytes().all(|c| c.is_ascii_digit()) {
+            if auto {
+                return Err(RuntimeError::new(
+                    "Cannot switch from auto field numbering to manual field spec",
+                ));
             }
-            let v = rest.next().cloned().unwrap_or(Value::None);
-            out.push_str(&python_str(&v));
-        } else if c == '}' && chars.peek() == Some(&'}') {
-            chars.next();
-            out.push('}');
+            manual = true;
+            spec.parse().unwrap_or(usize::MAX)
         } else {
+            return Err(RuntimeError::new(format!(
+                "Key indexed format currently not supported: {fmt}"
+            )));
+        };
+        let arg = rest.get(idx).ok_or_else(|| {
+            RuntimeError::new(format!("Too few arguments for format string: {fmt}"))
+        })?;
+        out.push_str(&fmt[begin..open]);
+        out.push_str(&python_str(arg));
+        begin = close + 1;
+    }
+    out.push_str(&fmt[begin..]);
+    Ok(out)
+}
+
+/// `"%d %s" % args` (`aten::percentFormat`): `args` is a tuple, or one value.
+pub fn percent_format(fmt: &str, args: &Value) -> RtResult<String> {
+    let items: Vec<Value> = match args {
+        Value::Tuple(t) => t.to_vec(),
+        other => vec![other.clone()],
+    };
+    let mut out = String::new();
+    let mut used = 0usize;
+    let mut chars = fmt.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if c != '%' {
             out.push(c);
+            continue;
         }
+        let Some((_, key)) = chars.next() else {
+            return Err(RuntimeError::new("Incomplete format specifier"));
+        };
+        if key == '%' {
+            out.push('%');
+            continue;
+        }
+        let arg = items
+            .get(used)
+            .ok_or_else(|| RuntimeError::new("Too few arguments for format string"))?;
+        used += 1;
+        let num = |v: &Value| -> RtResult<f64> {
+            v.as_float().ok_or_else(|| {
+                RuntimeError::new(format!(
+                    "%{key} requires a number for formatting, but got {}",
+                    v.kind_name()
+                ))
+            })
+        };
+        match key {
+            'd' | 'i' | 'u' => match arg {
+                Value::Int(i) => out.push_str(&i.to_string()),
+                v => out.push_str(&(num(v)? as i64).to_string()),
+            },
+            'e' => {
+                let s = format!("{:.6e}", num(arg)?);
+                let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+                let e: i32 = e.parse().unwrap_or(0);
+                out.push_str(&format!(
+                    "{m}e{}{:02}",
+                    if e < 0 { '-' } else { '+' },
+                    e.abs()
+                ));
+            }
+            'f' => out.push_str(&format!("{:.6}", num(arg)?)),
+            'g' => out.push_str(&format_g(num(arg)?, 6)),
+            'c' => match arg {
+                Value::Int(i) => out.push(char::from_u32(*i as u32).unwrap_or('?')),
+                Value::Str(s) => out.push_str(s),
+                v => out.push_str(&python_str(v)),
+            },
+            _ => out.push_str(&python_str(arg)),
+        }
+    }
+    if used != items.len() {
+        return Err(RuntimeError::new("Too many arguments for format string"));
     }
     Ok(out)
 }
@@ -212,5 +385,25 @@ mod tests {
     fn format_fills_placeholders() {
         let s = format_args(&[Value::str("{}-{}"), Value::Int(3), Value::Float(0.5)]).unwrap();
         assert_eq!(s, "3-0.5");
+    }
+
+    #[test]
+    fn torch_float_formatting() {
+        // Values from torch 2.15's `str(float)` (fixtures/lang/float_to_str_*).
+        for (x, want) in [
+            (0.1, "0.10000000000000001"),
+            (1.0, "1."),
+            (1e20, "1e+20"),
+            (1.5e-7, "1.4999999999999999e-07"),
+            (-0.0, "0."),
+            (123456789.125, "123456789.125"),
+            (1e16, "10000000000000000."),
+            (1e19, "1e+19"),
+            (12345.6789, "12345.678900000001"),
+            (1e300, "1.0000000000000001e+300"),
+            (0.5, "0.5"),
+        ] {
+            assert_eq!(torch_float(x), want, "{x}");
+        }
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn compile_function(
         locals: HashMap::new(),
         num_slots: 0,
         ret: func.ret.clone(),
+        closures: HashMap::new(),
     };
     for p in &func.params {
         c.declare(&p.name, p.ty.clone());
@@ -101,6 +102,19 @@ struct FnCompiler<'p> {
     locals: HashMap<String, (u32, Type)>,
     num_slots: u32,
     ret: Type,
+    /// Argument-less nested `def`s (fork closures) by name, compiled where `fork` runs them.
+    closures: HashMap<String, FuncDef>,
+}
+
+/// Whether a type mentions `Any` (an untyped empty container display).
+fn mentions_any(t: &Type) -> bool {
+    match t {
+        Type::Any => true,
+        Type::List(e) | Type::Optional(e) | Type::Future(e) => mentions_any(e),
+        Type::Dict(k, v) => mentions_any(k) || mentions_any(v),
+        Type::Tuple(ts) | Type::Union(ts) => ts.iter().any(mentions_any),
+        _ => false,
+    }
 }
 
 fn typed(expr: Expr, ty: Type) -> TypedExpr {
@@ -123,7 +137,11 @@ impl FnCompiler<'_> {
 
     fn declare(&mut self, name: &str, ty: Type) -> u32 {
         if let Some((slot, t)) = self.locals.get_mut(name) {
-            *t = ty;
+            // A name assigned on several paths (a phi of the printed SSA form) keeps the wider
+            // type: `v : Union[int, str] = "s"` in one branch, `v = v0` (Union[int]) in the other.
+            if !ty.is_subtype_of(t) || mentions_any(t) {
+                *t = ty;
+            }
             return *slot;
         }
         let slot = self.num_slots;
@@ -209,7 +227,14 @@ impl FnCompiler<'_> {
                 return Err(self.err(&s.span, "`raise`/`assert` statements are not supported (PyTorch prints ops.prim.RaiseException)"))
             }
             AStmtKind::FuncDef(d) => {
-                return Err(self.err(&s.span, format!("nested function '{}' (fork closures) is not supported yet", d.name)))
+                if !d.params.is_empty() {
+                    return Err(self.err(&s.span, format!(
+                        "nested function '{}' with parameters is not supported (PyTorch prints only argument-less fork closures)",
+                        d.name
+                    )));
+                }
+                self.closures.insert(d.name.clone(), (**d).clone());
+                StmtKind::Pass
             }
         };
         Ok(Stmt {
@@ -226,6 +251,15 @@ impl FnCompiler<'_> {
         value: &AExpr,
         span: &Span,
     ) -> CResult<StmtKind> {
+        if let [AExpr {
+            kind: ExprKind::Name(n),
+            ..
+        }] = targets
+        {
+            if let Some(k) = self.fork_assign(n, value)? {
+                return Ok(k);
+            }
+        }
         let v = self.expr(value)?;
         if unpack {
             let elem_types: Vec<Type> = match &v.ty {
@@ -554,6 +588,29 @@ impl FnCompiler<'_> {
         }
         let o = self.expr(value)?;
         match &o.ty {
+            Type::Class(cls)
+                if cls.kind == ClassKind::Enum && (attr == "value" || attr == "name") =>
+            {
+                // `(c).value` / `(c).name` of an enum member (prim::EnumValue / prim::EnumName).
+                let (op, ty) = if attr == "name" {
+                    ("prim::EnumName", Type::Str)
+                } else {
+                    let ty = cls
+                        .body()
+                        .enum_members
+                        .first()
+                        .map(|(_, v)| value_type(v))
+                        .unwrap_or(Type::Any);
+                    ("prim::EnumValue", ty)
+                };
+                let def = registry().candidates(op).first().cloned().ok_or_else(|| {
+                    self.err(
+                        &whole.span,
+                        format!("internal error: {op} is not registered"),
+                    )
+                })?;
+                Ok(typed(Expr::Op(def, vec![o.expr].into()), ty))
+            }
             Type::Class(cls) => {
                 if let Some(i) = cls.attribute_index(attr) {
                     let ty = cls.body().attributes[i].ty.clone();
@@ -814,6 +871,9 @@ impl FnCompiler<'_> {
             "annotate" => {
                 need(2)?;
                 let ty = self.type_arg(&args[0])?;
+                if let Some(e) = self.typed_display(&args[1], &ty)? {
+                    return Ok(Some(typed(e, ty)));
+                }
                 let v = self.expr(&args[1])?;
                 let e = self.coerce(v, &ty, span)?;
                 typed(e, ty)
@@ -871,9 +931,100 @@ impl FnCompiler<'_> {
             "range" => {
                 return Err(self.err(span, "range() is only supported as a for-loop iterable"))
             }
-            "fork" => return Err(self.err(span, "fork() is not supported yet")),
+            "fork" => {
+                return Err(self.err(span, "fork() is supported only as `name = fork(closure)`"))
+            }
+            "sorted" => self.op_call_ast("aten::sorted", args, kwargs, span)?,
             _ => return Ok(None),
         }))
+    }
+
+    /// A list or dict display built with a known type: `annotate(List[Any], [1, "a"])`,
+    /// `annotate(List[Optional[Tensor]], [None, idx])`. `None` for other expressions.
+    fn typed_display(&mut self, e: &AExpr, ty: &Type) -> CResult<Option<Expr>> {
+        match (&e.kind, ty) {
+            (ExprKind::List(items), Type::List(elem)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let v = self.expr(item)?;
+                    out.push(self.coerce(v, elem, &item.span)?);
+                }
+                Ok(Some(Expr::MakeList((**elem).clone(), out.into())))
+            }
+            (ExprKind::Dict(items), Type::Dict(kt, vt)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (k, v) in items {
+                    let kx = self.expr(k)?;
+                    let kx = self.coerce(kx, kt, &k.span)?;
+                    let vx = self.expr(v)?;
+                    let vx = self.coerce(vx, vt, &v.span)?;
+                    out.push((kx, vx));
+                }
+                Ok(Some(Expr::MakeDict(
+                    (**kt).clone(),
+                    (**vt).clone(),
+                    out.into(),
+                )))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `fut = fork(closure)`: the closure (an argument-less nested `def` seen earlier in this
+    /// body) runs synchronously, inline in this frame, and its final `return e` becomes
+    /// `fut = e`. The local is typed `Future[T]` but holds the `T` itself; `torch.wait` passes
+    /// it through. The statements are wrapped in an `if True:` block so that one printed
+    /// statement stays one IR statement. `None` if `value` is not a `fork(...)` call.
+    fn fork_assign(&mut self, target: &str, value: &AExpr) -> CResult<Option<StmtKind>> {
+        let ExprKind::Call { func, args, .. } = &value.kind else {
+            return Ok(None);
+        };
+        if !matches!(&func.kind, ExprKind::Name(n) if n == "fork" && !self.locals.contains_key(n)) {
+            return Ok(None);
+        }
+        let span = &value.span;
+        let [callee] = args.as_slice() else {
+            return Err(self.err(
+                span,
+                format!(
+                    "fork() with {} arguments is not supported (PyTorch prints fork(closure))",
+                    args.len()
+                ),
+            ));
+        };
+        let ExprKind::Name(n) = &callee.kind else {
+            return Err(self.err(
+                span,
+                "fork() of something other than a nested closure is not supported",
+            ));
+        };
+        let def = self
+            .closures
+            .get(n)
+            .cloned()
+            .ok_or_else(|| self.err(span, format!("fork(): no closure named '{n}'")))?;
+        let Some((last, rest)) = def.body.split_last() else {
+            return Err(self.err(span, format!("fork(): closure '{n}' is empty")));
+        };
+        let AStmtKind::Return(Some(ret)) = &last.kind else {
+            return Err(self.err(
+                &last.span,
+                "fork(): the closure must end with `return value`",
+            ));
+        };
+        let mut body = self.block(rest)?;
+        let v = self.expr(ret)?;
+        let slot = self.declare(target, Type::Future(Arc::new(v.ty)));
+        body.push(Stmt {
+            kind: StmtKind::Assign(slot, v.expr),
+            line: last.span.line,
+            col: last.span.col,
+        });
+        Ok(Some(StmtKind::If(
+            Expr::Const(Value::Bool(true)),
+            body,
+            Vec::new(),
+        )))
     }
 
     fn op_call_ast(

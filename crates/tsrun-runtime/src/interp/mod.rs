@@ -198,6 +198,20 @@ fn eval_args(
     Ok(out)
 }
 
+/// Whether an operator takes or returns tensors.
+fn involves_tensors(op: &crate::ops::OpDef) -> bool {
+    fn has(t: &crate::types::Type) -> bool {
+        use crate::types::Type;
+        match t {
+            Type::Tensor => true,
+            Type::Optional(e) | Type::List(e) => has(e),
+            Type::Tuple(ts) => ts.iter().any(has),
+            _ => false,
+        }
+    }
+    op.schema.args.iter().any(|a| has(&a.ty)) || op.schema.returns.iter().any(has)
+}
+
 fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
     Ok(match e {
         Expr::Local(slot) => frame
@@ -208,7 +222,12 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
         Expr::Op(op, args) => {
             let mut a = eval_args(func, args, frame)?;
             (op.kernel)(&mut a).map_err(|mut err| {
-                if err.class == "RuntimeError" && !err.message.contains(&op.schema.name) {
+                // Tensor kernels' errors are generic, so they get the op's name; the language
+                // ops (lists, dicts, str, scalars) already give PyTorch's exact message.
+                if err.class == "RuntimeError"
+                    && involves_tensors(op)
+                    && !err.message.contains(&op.schema.name)
+                {
                     err.message = format!("{}: {}", op.schema.full_name(), err.message);
                 }
                 err

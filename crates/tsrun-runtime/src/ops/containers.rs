@@ -35,16 +35,59 @@ pub(crate) fn norm_index(idx: i64, len: usize) -> Option<usize> {
     (0..len).contains(&i).then_some(i as usize)
 }
 
-/// Python slice bounds `[start:end:step]` for a sequence of `len` (step > 0).
-pub(crate) fn slice_bounds(start: Option<i64>, end: Option<i64>, len: usize) -> (usize, usize) {
-    let len = len as i64;
-    let clamp = |v: i64| -> i64 {
-        let v = if v < 0 { v + len } else { v };
-        v.clamp(0, len)
+/// The indices selected by Python's `seq[start:end:step]` on a sequence of `len`
+/// (CPython's `PySlice_AdjustIndices`, which PyTorch copies): negative bounds count from the
+/// end, out-of-range bounds are clamped, a negative step walks backwards.
+pub(crate) fn slice_indices(
+    len: usize,
+    start: Option<i64>,
+    end: Option<i64>,
+    step: i64,
+) -> RtResult<Vec<usize>> {
+    if step == 0 {
+        return Err(RuntimeError::new("slice step cannot be zero"));
+    }
+    let n = len as i64;
+    let adjust = |v: Option<i64>, default: i64| -> i64 {
+        match v {
+            None => default,
+            Some(v) if v < 0 => {
+                let v = v.saturating_add(n);
+                if v < 0 {
+                    if step < 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                } else {
+                    v
+                }
+            }
+            Some(v) if v >= n => {
+                if step < 0 {
+                    n - 1
+                } else {
+                    n
+                }
+            }
+            Some(v) => v,
+        }
     };
-    let s = start.map(clamp).unwrap_or(0);
-    let e = end.map(clamp).unwrap_or(len);
-    (s as usize, e.max(s) as usize)
+    let (s, e) = if step > 0 {
+        (adjust(start, 0), adjust(end, n))
+    } else {
+        (adjust(start, n - 1), adjust(end, -1))
+    };
+    let mut out = Vec::new();
+    let mut i = s;
+    while (step > 0 && i < e) || (step < 0 && i > e) {
+        out.push(i as usize);
+        i = match i.checked_add(step) {
+            Some(i) => i,
+            None => break,
+        };
+    }
+    Ok(out)
 }
 
 /// Equality used by `in`, `index`, dict keys: Python semantics for scalars and strings,
@@ -60,12 +103,20 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Tuple(x), Value::Tuple(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
         }
+        (Value::List(x), Value::List(y)) => {
+            let (x, y) = (x.items.lock().clone(), y.items.lock().clone());
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Enum(x), Value::Enum(y)) => {
+            Arc::ptr_eq(&x.class, &y.class) && values_equal(&x.value, &y.value)
+        }
         _ => a.is_same(b),
     }
 }
 
-fn out_of_range() -> RuntimeError {
-    RuntimeError::exception("IndexError", "list index out of range")
+/// PyTorch's message for a bad list index (a RuntimeError, not an IndexError).
+pub(crate) fn out_of_range() -> RuntimeError {
+    RuntimeError::new("list index out of range")
 }
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
@@ -107,20 +158,14 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         "aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]",
         |a| {
             let x = list(a, 0)?;
-            let step = int(a, 3)?;
-            if step <= 0 {
-                return Err(RuntimeError::exception(
-                    "ValueError",
-                    "slice step must be positive",
-                ));
-            }
             let items = x.items.lock();
-            let (s, e) = slice_bounds(
+            let idx = slice_indices(
+                items.len(),
                 super::args::opt_int(a, 1)?,
                 super::args::opt_int(a, 2)?,
-                items.len(),
-            );
-            let out = items[s..e].iter().step_by(step as usize).cloned().collect();
+                int(a, 3)?,
+            )?;
+            let out = idx.into_iter().map(|i| items[i].clone()).collect();
             Ok(Value::new_list(x.elem.clone(), out))
         },
     );
@@ -148,7 +193,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             .filter_map(Value::as_int)
             .min()
             .map(Value::Int)
-            .ok_or_else(|| RuntimeError::exception("ValueError", "min() arg is an empty sequence"))
+            .ok_or_else(|| RuntimeError::new("min() arg is an empty sequence"))
     });
     b.op("prim::max.self_int(int[] self) -> int", |a| {
         list(a, 0)?
@@ -158,7 +203,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             .filter_map(Value::as_int)
             .max()
             .map(Value::Int)
-            .ok_or_else(|| RuntimeError::exception("ValueError", "max() arg is an empty sequence"))
+            .ok_or_else(|| RuntimeError::new("max() arg is an empty sequence"))
     });
 
     // Dicts. One generic overload per operation: keys compare with Python equality.
@@ -204,7 +249,7 @@ fn dict_get(a: &mut [Value]) -> RtResult<Value> {
     d.iter()
         .find(|(k, _)| values_equal(k, &a[1]))
         .map(|(_, v)| v.clone())
-        .ok_or_else(|| RuntimeError::exception("KeyError", format!("{}", a[1])))
+        .ok_or_else(|| super::dicts::key_error(&a[1]))
 }
 
 fn dict_set(a: &mut [Value]) -> RtResult<Value> {

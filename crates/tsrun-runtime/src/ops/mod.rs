@@ -7,9 +7,15 @@
 
 pub mod args;
 mod containers;
+mod dicts;
+mod enums;
+mod lists;
+mod math_ops;
 mod prim;
+mod scalar_extra;
 mod scalar_math;
 pub mod schema;
+mod special_fns;
 mod strings;
 mod tensor_ops;
 
@@ -95,7 +101,12 @@ pub fn registry() -> &'static Registry {
         scalar_math::register(&mut b);
         prim::register(&mut b);
         containers::register(&mut b);
+        lists::register(&mut b);
+        dicts::register(&mut b);
         strings::register(&mut b);
+        math_ops::register(&mut b);
+        // Generic `AnyEnumType` schemas match anything: keep them last.
+        enums::register(&mut b);
         b.reg
     })
 }

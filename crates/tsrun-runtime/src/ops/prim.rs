@@ -9,17 +9,13 @@ use crate::value::Value;
 pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("prim::RaiseException(str msg, str? cls=None) -> ()", |a| {
         let msg = str(a, 0)?.to_string();
-        let class = opt_str(a, 1)?.map(|c| c.strip_prefix("builtins.").unwrap_or(c).to_string());
-        // Assertions carry their class inside the message: "AssertionError: msg".
-        Err(match class {
-            Some(c) => RuntimeError::exception(c, msg),
-            None => match msg.split_once(": ") {
-                Some((c, m)) if c.ends_with("Error") && !c.contains(' ') => {
-                    RuntimeError::exception(c, m)
-                }
-                _ => RuntimeError::exception("Exception", msg),
-            },
-        })
+        // `raise ValueError(m)` prints the class as "builtins.ValueError"; PyTorch reports it
+        // as `ValueError: m`. Without a class (failed asserts, whose message already starts
+        // with "AssertionError: ") PyTorch reports a RuntimeError with the message as is.
+        let class = opt_str(a, 1)?
+            .map(|c| c.strip_prefix("builtins.").unwrap_or(c).to_string())
+            .unwrap_or_else(|| "RuntimeError".to_string());
+        Err(RuntimeError::exception(class, msg))
     });
     b.op("aten::__is__(t1 self, t2 obj) -> bool", |a| {
         Ok(Value::Bool(a[0].is_same(&a[1])))

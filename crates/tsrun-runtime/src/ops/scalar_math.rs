@@ -9,8 +9,9 @@ use super::RegistryBuilder;
 use crate::error::{RtResult, RuntimeError};
 use crate::value::Value;
 
+/// PyTorch's error for an integer `//` (or `%`) by zero: a RuntimeError.
 fn zero_div() -> RuntimeError {
-    RuntimeError::exception("ZeroDivisionError", "ZeroDivisionError")
+    RuntimeError::new("division by 0")
 }
 
 fn int_add(x: i64, y: i64) -> RtResult<i64> {
@@ -31,12 +32,9 @@ fn float_sub(x: f64, y: f64) -> RtResult<f64> {
 fn float_mul(x: f64, y: f64) -> RtResult<f64> {
     Ok(x * y)
 }
+/// `std::floor(a / b)`: IEEE results (inf, NaN) for a zero divisor, as in PyTorch.
 fn float_floordiv(x: f64, y: f64) -> RtResult<f64> {
-    if y == 0.0 {
-        Err(zero_div())
-    } else {
-        Ok((x / y).floor())
-    }
+    Ok((x / y).floor())
 }
 
 /// Python `//` on ints.
@@ -52,30 +50,28 @@ pub(crate) fn int_floordiv(a: i64, b: i64) -> RtResult<i64> {
     })
 }
 
-/// Python `%` on ints.
+/// `%` on ints as PyTorch computes it: `(b + a % b) % b`. A zero divisor crashes PyTorch
+/// (SIGFPE); here it is the `//` error.
 pub(crate) fn int_mod(a: i64, b: i64) -> RtResult<i64> {
     if b == 0 {
         return Err(zero_div());
     }
-    let r = a.wrapping_rem(b);
-    Ok(if r != 0 && ((r < 0) != (b < 0)) {
-        r + b
-    } else {
-        r
-    })
+    Ok(b.wrapping_add(a.wrapping_rem(b)).wrapping_rem(b))
 }
 
-/// Python `%` on floats.
+/// `%` on floats as PyTorch computes it: `fmod(b + fmod(a, b), b)` (NaN for a zero divisor).
 pub(crate) fn float_mod(a: f64, b: f64) -> RtResult<f64> {
-    if b == 0.0 {
-        return Err(zero_div());
+    Ok((b + a % b) % b)
+}
+
+/// `pow` on Python numbers; PyTorch's `powWrapper` rejects `0 ** negative`.
+fn pow_checked(a: f64, b: f64) -> RtResult<f64> {
+    if a == 0.0 && b < 0.0 {
+        return Err(RuntimeError::new(
+            "0.0 cannot be raised to a negative power",
+        ));
     }
-    let r = a % b;
-    Ok(if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
-        r + b
-    } else {
-        r
-    })
+    Ok(a.powf(b))
 }
 
 /// Applies an arithmetic op to two Scalars with Python promotion (int op int -> int).
@@ -185,39 +181,52 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     arith!(b, "mul", int_mul, float_mul);
     arith!(b, "floordiv", int_floordiv, float_floordiv);
     arith!(b, "remainder", int_mod, float_mod);
+    // True division: always float, IEEE results for a zero divisor (no error in PyTorch).
     b.op("aten::div.int(int a, int b) -> float", |a| {
-        let y = int(a, 1)?;
-        if y == 0 {
-            return Err(zero_div());
-        }
-        Ok(Value::Float(int(a, 0)? as f64 / y as f64))
+        Ok(Value::Float(int(a, 0)? as f64 / int(a, 1)? as f64))
     });
     b.op("aten::div.float(float a, float b) -> float", |a| {
-        let y = float(a, 1)?;
-        if y == 0.0 {
-            return Err(zero_div());
-        }
-        Ok(Value::Float(float(a, 0)? / y))
+        Ok(Value::Float(float(a, 0)? / float(a, 1)?))
+    });
+    b.op("aten::div.int_float(int a, float b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)? / float(a, 1)?))
+    });
+    b.op("aten::div.float_int(float a, int b) -> float", |a| {
+        Ok(Value::Float(float(a, 0)? / float(a, 1)?))
     });
     b.op("aten::div(Scalar a, Scalar b) -> float", |a| {
-        let y = to_f(scalar(a, 1)?);
-        if y == 0.0 {
-            return Err(zero_div());
-        }
-        Ok(Value::Float(to_f(scalar(a, 0)?) / y))
+        Ok(Value::Float(to_f(scalar(a, 0)?) / to_f(scalar(a, 1)?)))
     });
     b.op("aten::pow.int(int a, int b) -> float", |a| {
-        Ok(Value::Float((int(a, 0)? as f64).powf(int(a, 1)? as f64)))
+        Ok(Value::Float(pow_checked(float(a, 0)?, float(a, 1)?)?))
     });
     b.op("aten::pow.float(float a, float b) -> float", |a| {
-        Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
+        Ok(Value::Float(pow_checked(float(a, 0)?, float(a, 1)?)?))
     });
     b.op("aten::pow.int_float(int a, float b) -> float", |a| {
-        Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
+        Ok(Value::Float(pow_checked(float(a, 0)?, float(a, 1)?)?))
     });
     b.op("aten::pow.float_int(float a, int b) -> float", |a| {
-        Ok(Value::Float(float(a, 0)?.powf(float(a, 1)?)))
+        Ok(Value::Float(pow_checked(float(a, 0)?, float(a, 1)?)?))
     });
+    b.op(
+        "aten::pow.Scalar_Scalar(Scalar a, Scalar b) -> float",
+        |a| Ok(Value::Float(to_f(scalar(a, 0)?).powf(to_f(scalar(a, 1)?)))),
+    );
+    b.op("aten::pow.int_to_int(int a, int b) -> int", |a| {
+        let (x, y) = (int(a, 0)?, int(a, 1)?);
+        if x == 0 && y < 0 {
+            return Err(RuntimeError::new(
+                "0.0 cannot be raised to a negative power",
+            ));
+        }
+        Ok(Value::Int(if y < 0 {
+            (x as f64).powf(y as f64) as i64
+        } else {
+            x.wrapping_pow(y.min(u32::MAX as i64) as u32)
+        }))
+    });
+    super::scalar_extra::register(b);
     b.op("aten::neg.int(int a) -> int", |a| {
         Ok(Value::Int(int(a, 0)?.wrapping_neg()))
     });
@@ -291,8 +300,9 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("aten::Float.Scalar(Scalar a) -> float", |a| {
         Ok(Value::Float(to_f(scalar(a, 0)?)))
     });
+    // PyTorch's kernel casts through C `float`: large ints lose precision.
     b.op("aten::Float.int(int a) -> float", |a| {
-        Ok(Value::Float(int(a, 0)? as f64))
+        Ok(Value::Float(int(a, 0)? as f32 as f64))
     });
     b.op("aten::Float.bool(bool a) -> float", |a| {
         Ok(Value::Float(bool(a, 0)? as i64 as f64))
@@ -330,12 +340,16 @@ fn tensor_item(t: &Tensor) -> RtResult<Scalar> {
     Ok(t.item()?)
 }
 
-fn float_to_int(f: f64) -> RtResult<Value> {
+/// `int(f)`: truncation. NaN and infinities give INT64_MIN (what PyTorch's `static_cast`
+/// yields on x86-64); other values outside int64 are an error, with PyTorch's message.
+pub(crate) fn float_to_int(f: f64) -> RtResult<Value> {
     if !f.is_finite() {
-        return Err(RuntimeError::exception(
-            "ValueError",
-            format!("cannot convert float {f} to integer"),
-        ));
+        return Ok(Value::Int(i64::MIN));
+    }
+    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
+        return Err(RuntimeError::new(format!(
+            "Cannot convert float {f:.6} to integer"
+        )));
     }
     Ok(Value::Int(f as i64))
 }
