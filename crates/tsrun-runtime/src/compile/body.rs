@@ -1062,7 +1062,10 @@ impl FnCompiler<'_> {
             ));
         }
         match resolve(candidates, args, kwargs) {
-            Ok(r) => Ok(typed(Expr::Op(r.op, r.args.into()), r.ret)),
+            Ok(r) => {
+                let op = super::upgraders::upgrade(self.program.version, &r.op).unwrap_or(r.op);
+                Ok(typed(Expr::Op(op, r.args.into()), r.ret))
+            }
             Err((args, kwargs)) => {
                 let mut sig: Vec<String> = args.iter().map(|a| a.ty.to_string()).collect();
                 sig.extend(kwargs.iter().map(|(k, a)| format!("{k}={}", a.ty)));

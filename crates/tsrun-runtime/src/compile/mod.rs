@@ -9,6 +9,7 @@
 mod body;
 mod resolve;
 mod types;
+mod upgraders;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -165,7 +165,10 @@ impl SchemaParser<'_> {
                     self.expect(b',')?;
                 }
             }
-            (rets, true)
+            // `-> ((str, t)[])` is one return in parentheses, not a 1-tuple: PyTorch's
+            // returns are a list, and a single one is the value itself.
+            let tuple = rets.len() != 1;
+            (rets, tuple)
         } else {
             (vec![self.arg(false)?.ty], false)
         };
