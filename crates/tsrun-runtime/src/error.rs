@@ -83,6 +83,9 @@ pub struct RuntimeError {
     pub message: String,
     /// The printed-code statement that failed, if known.
     pub location: Option<Location>,
+    /// The user's original Python `file:line` of that statement, from the archive's
+    /// `.debug_pkl` records, if present.
+    pub origin: Option<String>,
 }
 
 impl RuntimeError {
@@ -92,6 +95,7 @@ impl RuntimeError {
             class: "RuntimeError".into(),
             message: message.into(),
             location: None,
+            origin: None,
         }
     }
 
@@ -101,6 +105,7 @@ impl RuntimeError {
             class: class.into(),
             message: message.into(),
             location: None,
+            origin: None,
         }
     }
 
@@ -116,8 +121,10 @@ impl RuntimeError {
 impl fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.class, self.message)?;
-        if let Some(loc) = &self.location {
-            write!(f, " (at {loc})")?;
+        match (&self.location, &self.origin) {
+            (Some(loc), Some(origin)) => write!(f, " (at {loc}, from {origin})")?,
+            (Some(loc), None) => write!(f, " (at {loc})")?,
+            _ => {}
         }
         Ok(())
     }

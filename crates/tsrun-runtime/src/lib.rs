@@ -7,6 +7,7 @@
 
 pub mod class;
 pub mod compile;
+pub mod debug_info;
 pub mod display;
 mod error;
 pub mod function;

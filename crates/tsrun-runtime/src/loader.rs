@@ -9,6 +9,7 @@ use tsrun_tensor::{DType, Storage, Tensor};
 
 use crate::class::{ClassKind, ClassType};
 use crate::compile::{compile_program, Program, SourceFile};
+use crate::debug_info::SourceMap;
 use crate::error::{CompileError, RtResult, RuntimeError};
 use crate::function::{Block, Expr, FunctionRef, StmtKind};
 use crate::typecheck::value_has_type;
@@ -27,6 +28,8 @@ pub struct SignatureText {
 pub struct LoadedModule {
     program: Program,
     root: Arc<Object>,
+    /// Printed code -> original Python source, for error messages.
+    sources: SourceMap,
 }
 
 impl LoadedModule {
@@ -34,14 +37,18 @@ impl LoadedModule {
     /// calls) cannot be compiled.
     pub fn load(archive: &Archive) -> Result<LoadedModule, CompileError> {
         let mut files = Vec::new();
+        let mut texts = Vec::new();
         for cf in archive.code_files()? {
             let parsed = tsrun_script::parse_file(&cf.path, &cf.text)?;
+            let path: Arc<str> = cf.path.as_str().into();
             files.push(SourceFile {
-                path: cf.path.as_str().into(),
+                path: path.clone(),
                 prefix: cf.qualified_prefix.clone(),
                 file: parsed,
             });
+            texts.push((path, Arc::from(cf.text.as_str())));
         }
+        let sources = SourceMap::read(archive, &texts);
         let mut builder = ValueBuilder {
             archive,
             classes: None,
@@ -81,7 +88,11 @@ impl LoadedModule {
                 .map_err(|e| CompileError::new(format!("running {}: {e}", m.qualified_name)))?;
         }
         check_compiled(&root.class)?;
-        Ok(LoadedModule { program, root })
+        Ok(LoadedModule {
+            program,
+            root,
+            sources,
+        })
     }
 
     /// Runs a method of the root module with positional inputs.
@@ -131,7 +142,7 @@ impl LoadedModule {
             }
             args.push(v);
         }
-        crate::interp::call(m, args)
+        crate::interp::call(m, args).map_err(|e| self.sources.annotate(e))
     }
 
     /// The printable signature of a method.
