@@ -9,6 +9,8 @@
 //! A case with `"error": {"class", "message"}` instead of `expected` is one where PyTorch raised:
 //! tsrun must fail with a run-time error of that class and exactly that message (the library's
 //! `RuntimeError` fields; the CLI's one-line stderr `error: CLASS: MESSAGE ...` and exit code 1).
+//! With `"origin": "file.py:N"` the error must also name that original-source line (from the
+//! archive's `.debug_pkl`), as PyTorch's traceback does.
 //!
 //! `TSRUN_CASES=substr` runs only the cases whose name contains `substr`.
 
@@ -37,12 +39,15 @@ struct Case {
     rtol: f64,
     /// PyTorch raised: `(class, message)` of the error tsrun must raise too.
     error: Option<(String, String)>,
+    /// PyTorch's original-source `file:line` for that error, when the manifest has one.
+    origin: Option<String>,
 }
 
 /// What running a case gave: the leaves, or a run-time error's class and message.
 enum Outcome {
     Leaves(Vec<NdArray>),
-    Raised(String, String),
+    /// Class, message and the original-source `file:line` tsrun named, if any.
+    Raised(String, String, Option<String>),
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -94,6 +99,7 @@ fn parse_case(entry: &serde_json::Value) -> Result<Case, String> {
                 e["message"].as_str().ok_or("error without `message`")?.to_string(),
             )),
         },
+        origin: entry["error"]["origin"].as_str().map(str::to_string),
         atol: entry["atol"].as_f64().unwrap_or(1e-6),
         rtol: entry["rtol"].as_f64().unwrap_or(0.0),
     })
@@ -147,7 +153,9 @@ fn run_library(case: &Case) -> Result<Outcome, String> {
         spec::load_inputs(&case.inputs, &dir, &param_types).map_err(|e| format!("inputs: {e}"))?;
     let result = match module.run_method(&case.method, inputs) {
         Ok(v) => v,
-        Err(tsrun::Error::Runtime(e)) => return Ok(Outcome::Raised(e.class, e.message)),
+        Err(tsrun::Error::Runtime(e)) => {
+            return Ok(Outcome::Raised(e.class, e.message, e.origin))
+        }
         Err(e) => return Err(format!("run: {e}")),
     };
     output::leaves(&result)
@@ -175,7 +183,12 @@ fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Outcome, String> {
             // carries the expected text, and otherwise hand back the whole line.
             let want = format!("error: {class}: {message}");
             if stderr.trim_end().starts_with(&want) {
-                return Ok(Outcome::Raised(class.clone(), message.clone()));
+                let origin = case
+                    .origin
+                    .as_ref()
+                    .filter(|o| stderr.contains(&format!("from {o})")))
+                    .cloned();
+                return Ok(Outcome::Raised(class.clone(), message.clone(), origin));
             }
         }
         return Err(format!(
@@ -191,18 +204,23 @@ fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Outcome, String> {
 /// Compares an outcome with what PyTorch did.
 fn check_outcome(case: &Case, got: Outcome) -> Result<(), String> {
     match (&case.error, got) {
-        (Some((class, message)), Outcome::Raised(c, m)) => {
-            if (&c, &m) == (class, message) {
-                Ok(())
-            } else {
+        (Some((class, message)), Outcome::Raised(c, m, origin)) => {
+            if (&c, &m) != (class, message) {
                 Err(format!("raised {c}: {m:?}, expected {class}: {message:?}"))
+            } else if case.origin.is_some() && origin != case.origin {
+                Err(format!(
+                    "raised the right error but from {origin:?}, expected from {:?}",
+                    case.origin
+                ))
+            } else {
+                Ok(())
             }
         }
         (Some((class, message)), Outcome::Leaves(l)) => Err(format!(
             "returned {} but PyTorch raised {class}: {message:?}",
             describe(&l)
         )),
-        (None, Outcome::Raised(c, m)) => Err(format!("raised {c}: {m}")),
+        (None, Outcome::Raised(c, m, _)) => Err(format!("raised {c}: {m}")),
         (None, Outcome::Leaves(got)) => {
             let want = expected_leaves(case)?;
             let problems = compare_leaves(&got, &want, case.atol, case.rtol);
