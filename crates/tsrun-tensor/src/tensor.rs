@@ -277,6 +277,11 @@ impl Tensor {
         self.materialize()
     }
 
+    /// A fresh contiguous copy that never shares storage with `self` (`aten::clone`).
+    pub fn deep_copy(&self) -> Tensor {
+        self.materialize()
+    }
+
     /// A fresh contiguous copy that never shares storage with `self`.
     pub(crate) fn materialize(&self) -> Tensor {
         crate::with_dtype!(self.dtype, T => {

@@ -18,6 +18,7 @@ pub mod schema;
 mod special_fns;
 mod strings;
 mod tensor_ops;
+mod tensor_values;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -98,6 +99,8 @@ pub fn registry() -> &'static Registry {
             },
         };
         tensor_ops::register(&mut b);
+        // After every tensor kernel file: their overloads win over these.
+        tensor_values::register(&mut b);
         scalar_math::register(&mut b);
         prim::register(&mut b);
         containers::register(&mut b);

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod create;
 mod elementwise;
 pub mod linalg;
+pub mod nn;
 pub(crate) mod num;
 pub mod reduce;
 pub mod shape;

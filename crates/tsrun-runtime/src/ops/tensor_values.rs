@@ -1,0 +1,151 @@
+//! Where language values meet tensors: `torch.tensor(...)` from Python numbers and (nested)
+//! lists, `t.item()`, `t.is_floating_point()`, and the whole-tensor `max()`/`min()`/`any()`/
+//! `all()` that `float(x.max())`-style code prints. Registered after the tensor kernel files, so an
+//! overload a kernel file also declares is resolved to that file's version.
+
+use tsrun_tensor::{ops as k, DType, Scalar, Tensor};
+
+use super::args::{opt_dtype, tensor};
+use super::RegistryBuilder;
+use crate::error::{RtResult, RuntimeError};
+use crate::value::Value;
+
+pub(crate) fn register(b: &mut RegistryBuilder) {
+    for ty in ["float", "int", "bool"] {
+        b.op(
+            &format!("aten::tensor.{ty}({ty} t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor"),
+            scalar_tensor,
+        );
+    }
+    b.op(
+        "aten::tensor(t[] data, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor",
+        list_tensor,
+    );
+    b.op("aten::item(Tensor self) -> Scalar", |a| {
+        Ok(match tensor(a, 0)?.item()? {
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::Bool(b) => Value::Bool(b),
+        })
+    });
+    b.op("aten::is_floating_point(Tensor self) -> bool", |a| {
+        Ok(Value::Bool(tensor(a, 0)?.dtype().is_floating()))
+    });
+    b.op("aten::max(Tensor self) -> Tensor", |a| {
+        Ok(Value::Tensor(k::reduce::max(tensor(a, 0)?)?))
+    });
+    b.op("aten::min(Tensor self) -> Tensor", |a| {
+        Ok(Value::Tensor(k::reduce::min(tensor(a, 0)?)?))
+    });
+    // `bool(x.any())`: whole-tensor truth tests (NaN counts as true, as a nonzero).
+    b.op("aten::any(Tensor self) -> Tensor", |a| {
+        let any = tensor(a, 0)?.to_f64_vec().iter().any(|v| *v != 0.0);
+        Ok(Value::Tensor(Tensor::scalar_tensor(
+            Scalar::Bool(any),
+            DType::Bool,
+        )))
+    });
+    b.op("aten::all(Tensor self) -> Tensor", |a| {
+        let all = tensor(a, 0)?.to_f64_vec().iter().all(|v| *v != 0.0);
+        Ok(Value::Tensor(Tensor::scalar_tensor(
+            Scalar::Bool(all),
+            DType::Bool,
+        )))
+    });
+}
+
+/// The dtype `torch.tensor` infers for a Python scalar (floats take the default, float32).
+fn inferred(s: Scalar) -> DType {
+    match s {
+        Scalar::Int(_) => DType::I64,
+        Scalar::Float(_) => DType::F32,
+        Scalar::Bool(_) => DType::Bool,
+    }
+}
+
+fn scalar_tensor(a: &mut [Value]) -> RtResult<Value> {
+    let s = a
+        .first()
+        .and_then(Value::as_scalar)
+        .ok_or_else(|| RuntimeError::new("torch.tensor() expects a number"))?;
+    let dtype = opt_dtype(a, 1)?.unwrap_or_else(|| inferred(s));
+    Ok(Value::Tensor(Tensor::scalar_tensor(s, dtype)))
+}
+
+/// `torch.tensor(nested_list)`: the shape from the nesting (every sublist the same length),
+/// the dtype from the elements (any float makes it float32) unless given.
+fn list_tensor(a: &mut [Value]) -> RtResult<Value> {
+    let mut shape = Vec::new();
+    let mut flat = Vec::new();
+    flatten(&a[0], 0, &mut shape, &mut flat)?;
+    let dtype = match opt_dtype(a, 1)? {
+        Some(d) => d,
+        None if flat.iter().any(|s| matches!(s, Scalar::Float(_))) => DType::F32,
+        None if !flat.is_empty() && flat.iter().all(|s| matches!(s, Scalar::Bool(_))) => {
+            DType::Bool
+        }
+        None if flat.is_empty() => DType::F32,
+        None => DType::I64,
+    };
+    let values: Vec<f64> = flat
+        .iter()
+        .map(|s| match s {
+            Scalar::Int(i) => *i as f64,
+            Scalar::Float(f) => *f,
+            Scalar::Bool(b) => *b as i64 as f64,
+        })
+        .collect();
+    let t = if dtype == DType::I64 && flat.iter().all(|s| !matches!(s, Scalar::Float(_))) {
+        // Exact for ints beyond 2^53.
+        let ints: Vec<i64> = flat
+            .iter()
+            .map(|s| match s {
+                Scalar::Int(i) => *i,
+                Scalar::Bool(b) => *b as i64,
+                Scalar::Float(f) => *f as i64,
+            })
+            .collect();
+        Tensor::from_vec(ints, &shape)?
+    } else {
+        Tensor::from_vec(values, &shape)?.to_dtype(dtype)
+    };
+    Ok(Value::Tensor(t))
+}
+
+fn flatten(v: &Value, depth: usize, shape: &mut Vec<usize>, out: &mut Vec<Scalar>) -> RtResult<()> {
+    match v {
+        Value::List(_) | Value::Tuple(_) => {
+            let items = v.sequence_items().unwrap_or_default();
+            match shape.get(depth) {
+                None => shape.push(items.len()),
+                Some(&n) if n != items.len() => {
+                    return Err(RuntimeError::new(format!(
+                        "Expected sequence of length {n} at dim {depth} (got {})",
+                        items.len()
+                    )))
+                }
+                Some(_) => {}
+            }
+            for item in &items {
+                flatten(item, depth + 1, shape, out)?;
+            }
+            Ok(())
+        }
+        other => {
+            if depth != shape.len() {
+                return Err(RuntimeError::new(format!(
+                    "Expected sequence of length {} at dim {depth} (got a number)",
+                    shape.get(depth).copied().unwrap_or(0)
+                )));
+            }
+            let s = other.as_scalar().ok_or_else(|| {
+                RuntimeError::new(format!(
+                    "torch.tensor(): cannot make a tensor of {}",
+                    other.kind_name()
+                ))
+            })?;
+            out.push(s);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Neural-network kernels: convolution, pooling, normalization, activations,
+//! embedding/indexing helpers, recurrent cells and attention.
+//!
+//! They run on float32 and float64 only, as aten's CPU kernels do; float16 and
+//! bfloat16 inputs are computed in float32 and rounded once at the end (aten
+//! uses float accumulation for reduced-precision types too).
+
+pub mod activation;
+pub mod attention;
+pub mod conv;
+pub mod index;
+pub mod norm;
+pub mod pool;
+
+use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
+
+use crate::error::invalid;
+use crate::{DType, Element, Result, Tensor, TensorError};
+
+/// A float type the NN kernels compute in (f32 or f64).
+pub(crate) trait Real:
+    Element
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+{
+    /// Converts from f64 (rounding to nearest).
+    fn of(x: f64) -> Self;
+    /// Widens to f64.
+    fn f(self) -> f64;
+    /// Is NaN.
+    fn nan(self) -> bool;
+    /// `c = a·b + beta·c` for an `m×k` by `k×n` product with arbitrary
+    /// non-negative strides; `c` is row-major with row stride `ldc`.
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: (&[Self], usize, usize),
+        b: (&[Self], usize, usize),
+        beta: Self,
+        c: &mut [Self],
+        ldc: usize,
+    );
+}
+
+/// Largest index a strided `rows×cols` operand touches, plus one.
+fn extent(rows: usize, cols: usize, rs: usize, cs: usize) -> usize {
+    if rows == 0 || cols == 0 {
+        0
+    } else {
+        (rows - 1) * rs + (cols - 1) * cs + 1
+    }
+}
+
+macro_rules! real {
+    ($t:ty, $gemm:path) => {
+        impl Real for $t {
+            #[inline(always)]
+            fn of(x: f64) -> Self {
+                x as $t
+            }
+            #[inline(always)]
+            fn f(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn nan(self) -> bool {
+                self.is_nan()
+            }
+            fn gemm(
+                m: usize,
+                k: usize,
+                n: usize,
+                a: (&[Self], usize, usize),
+                b: (&[Self], usize, usize),
+                beta: Self,
+                c: &mut [Self],
+                ldc: usize,
+            ) {
+                if m == 0 || n == 0 {
+                    return;
+                }
+                // Bounds are checked here once so the unsafe call below can
+                // never read or write outside the slices (a failure is a bug in
+                // a kernel of this module, not bad input).
+                assert!(extent(m, k, a.1, a.2) <= a.0.len(), "gemm: A out of bounds");
+                assert!(extent(k, n, b.1, b.2) <= b.0.len(), "gemm: B out of bounds");
+                assert!(extent(m, n, ldc, 1) <= c.len(), "gemm: C out of bounds");
+                if k == 0 {
+                    for i in 0..m {
+                        for x in &mut c[i * ldc..i * ldc + n] {
+                            *x = if beta == 0.0 { 0.0 } else { beta * *x };
+                        }
+                    }
+                    return;
+                }
+                // SAFETY: every element the kernel touches lies inside the
+                // three slices (asserted above); `c` is exclusively borrowed.
+                unsafe {
+                    $gemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.0.as_ptr(),
+                        a.1 as isize,
+                        a.2 as isize,
+                        b.0.as_ptr(),
+                        b.1 as isize,
+                        b.2 as isize,
+                        beta,
+                        c.as_mut_ptr(),
+                        ldc as isize,
+                        1,
+                    )
+                }
+            }
+        }
+    };
+}
+real!(f32, matrixmultiply::sgemm);
+real!(f64, matrixmultiply::dgemm);
+
+/// The dtype a float kernel computes in for an input of dtype `dt`.
+pub(crate) fn compute_dtype(op: &'static str, dt: DType) -> Result<DType> {
+    match dt {
+        DType::F32 | DType::F16 | DType::BF16 => Ok(DType::F32),
+        DType::F64 => Ok(DType::F64),
+        _ => Err(TensorError::Unsupported { op, dtype: dt }),
+    }
+}
+
+/// `t` converted to `dt` and made contiguous (shared when already so).
+pub(crate) fn dense(t: &Tensor, dt: DType) -> Tensor {
+    t.to_dtype(dt).contiguous()
+}
+
+/// The elements of a contiguous tensor (see [`dense`]).
+pub(crate) fn elems<T: Element>(t: &Tensor) -> &[T] {
+    t.contiguous_data::<T>().unwrap_or(&[])
+}
+
+/// Runs `$body` with `$T` bound to the compute type of `$cd` (f32 or f64).
+macro_rules! with_real {
+    ($cd:expr, $T:ident => $body:expr) => {
+        match $cd {
+            $crate::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            _ => {
+                type $T = f32;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_real;
+
+/// Checks that two float tensors have the same dtype, as aten's NN kernels require.
+pub(crate) fn same_dtype(op: &'static str, what: &str, a: &Tensor, b: &Tensor) -> Result<()> {
+    if a.dtype() != b.dtype() {
+        return Err(crate::error::dtype_err(
+            op,
+            format!(
+                "expected {what} to have the same dtype as input, but got {} and {}",
+                b.dtype().name(),
+                a.dtype().name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A `int[N]` argument of length 1 (repeated) or `n`, each value >= `min`.
+pub(crate) fn expand_param(
+    op: &'static str,
+    what: &str,
+    v: &[i64],
+    n: usize,
+    min: i64,
+) -> Result<Vec<usize>> {
+    let vals: Vec<i64> = match v.len() {
+        1 => vec![v[0]; n],
+        l if l == n => v.to_vec(),
+        l => {
+            return Err(invalid(
+                op,
+                format!("expected {what} to be a single integer value or a list of {n} values, but got {l} values"),
+            ))
+        }
+    };
+    vals.iter()
+        .map(|&x| {
+            if x < min {
+                Err(invalid(
+                    op,
+                    format!("{what} should be at least {min}, but got {x}"),
+                ))
+            } else {
+                Ok(x as usize)
+            }
+        })
+        .collect()
+}
