@@ -4,7 +4,8 @@
 //! list holds. PyTorch's own Python binding converts such arguments when it calls a scripted
 //! method (an `int` is accepted for `float`), so the CLI does the same when it knows the
 //! method's signature: `int` -> `float` for `float` parameters (also inside lists), and an empty
-//! list takes the declared element type. Anything else is passed through unchanged and left for
+//! list takes the declared element type; a nested list of numbers for a `Tensor` parameter
+//! becomes a tensor as `torch.tensor` would make it (see [`crate::list_tensor`]). Anything else is passed through unchanged and left for
 //! the interpreter's own argument check.
 
 use tsrun::{Type, Value};
@@ -82,6 +83,11 @@ fn coerce_to(value: Value, want: &Want) -> Value {
             // A new list is safe: a literal's list is fresh, never shared with anything.
             let items: Vec<Value> = items.into_iter().map(|v| coerce_to(v, elem)).collect();
             Value::new_list(elem_type, items)
+        }
+        // `torch.tensor(list)`: a nested number list for a Tensor parameter.
+        (Value::List(list), Want::Plain("Tensor")) => {
+            let value = Value::List(list);
+            crate::list_tensor::list_to_tensor(&value).map_or(value, Value::Tensor)
         }
         (value, _) => value,
     }

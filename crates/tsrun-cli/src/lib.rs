@@ -8,14 +8,18 @@
 //!   literals) and turning a spec into a [`tsrun::Value`];
 //! * [`coerce`]: adjusting literal inputs to a method's declared parameter types (`1` for a
 //!   `float` parameter);
+//! * [`list_tensor`]: a JSON number list given for a `Tensor` parameter, as `torch.tensor`;
 //! * [`fill`]: the `zeros`/`ones`/`rand`/`randn` tensors;
 //! * [`array`]: [`array::NdArray`], a plain n-d array, and its conversion to and from tensors;
 //! * [`npy_io`]: reading `.npy`/`.npz` files and writing `np.savez`-layout `.npz` files;
-//! * [`output`]: flattening a result into the leaves written to `--output`.
+//! * [`output`]: flattening a result into the leaves written to `--output`;
+//! * [`inspect_view`]: the text and JSON reports of `tsrun inspect`.
 
 pub mod array;
 pub mod coerce;
 pub mod fill;
+pub mod inspect_view;
+pub mod list_tensor;
 pub mod npy_io;
 pub mod output;
 pub mod spec;

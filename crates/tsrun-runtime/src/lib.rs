@@ -12,6 +12,7 @@ pub mod display;
 mod error;
 pub mod function;
 pub mod interp;
+pub mod introspect;
 mod loader;
 pub mod ops;
 mod typecheck;

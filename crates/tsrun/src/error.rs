@@ -1,18 +1,34 @@
 //! The one error type of the public API.
 
-/// Anything that can go wrong loading or running a model.
+/// Anything that can go wrong loading or running a model, or converting its values.
+///
+/// Every variant's message is complete on its own (`{e}` is enough to report it); match on
+/// the variant to tell a bad file ([`Error::Archive`], [`Error::Compile`]) from a bad call
+/// ([`Error::Runtime`]).
+///
+/// ```
+/// let err = tsrun::Module::from_bytes(b"not a zip".to_vec()).unwrap_err();
+/// assert!(matches!(err, tsrun::Error::Archive(_)));
+/// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
-    /// The archive could not be read (I/O, corrupt zip, hostile or unsupported pickle).
+    /// The archive could not be read (missing file, corrupt zip, hostile or unsupported
+    /// pickle, a storage of the wrong size).
     #[error("{0}")]
     Archive(#[from] tsrun_archive::ArchiveError),
-    /// The printed code could not be parsed, or a name or call could not be resolved.
+    /// The printed code could not be parsed, or a name, type or operator call in it could not
+    /// be resolved (`code/file.py:line:col: message`).
     #[error("{0}")]
     Compile(#[from] tsrun_runtime::CompileError),
-    /// Running a method failed (bad inputs, a shape mismatch, a `raise` in the model...).
+    /// Running a method failed: unknown method, wrong number or types of inputs, a shape
+    /// mismatch, a `raise` in the model. Carries the Python exception class and message.
     #[error("{0}")]
     Runtime(#[from] tsrun_runtime::RuntimeError),
-    /// The caller asked for something the module does not have, or gave the wrong inputs.
+    /// Reading the archive from a [`std::io::Read`] failed ([`crate::Module::from_reader`]).
+    #[error("cannot read the archive: {0}")]
+    Io(#[from] std::io::Error),
+    /// A [`crate::Value`] is not of the Rust type asked for (e.g. `i64::try_from` on a tensor).
     #[error("{0}")]
-    Usage(String),
+    Conversion(#[from] crate::ConversionError),
 }
