@@ -85,6 +85,7 @@ pub struct Function {
 pub type Block = Vec<Stmt>;
 
 /// A statement with the printed-code position it came from.
+#[derive(Clone)]
 pub struct Stmt {
     /// What it does.
     pub kind: StmtKind,
@@ -106,6 +107,7 @@ impl Stmt {
 }
 
 /// Statement kinds.
+#[derive(Clone)]
 pub enum StmtKind {
     /// `slot = value`.
     Assign(u32, Expr),
@@ -157,9 +159,13 @@ pub enum StmtKind {
 }
 
 /// Expressions.
+#[derive(Clone)]
 pub enum Expr {
     /// A local slot.
     Local(u32),
+    /// A local slot read for the last time: the value is moved out, not cloned, so a kernel
+    /// may reuse its buffer (set by the optimizer).
+    Move(u32),
     /// A constant (literals, `CONSTANTS.cN`, `Final` attributes, defaults).
     Const(Value),
     /// An operator call: kernel resolved at load time.
@@ -199,4 +205,71 @@ pub enum Expr {
     BoolOp(bool, Box<Expr>, Box<Expr>),
     /// `c if a else b` (defensive).
     IfExp(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// The direct sub-expressions, for passes that walk the IR. New variants must be listed
+    /// here; every pass relies on it.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Expr::Local(_) | Expr::Move(_) | Expr::Const(_) | Expr::NewObject(_) => Vec::new(),
+            Expr::Op(_, args)
+            | Expr::Call(_, args)
+            | Expr::CallVirtual { args, .. }
+            | Expr::MakeTuple(args)
+            | Expr::MakeList(_, args)
+            | Expr::NewNamedTuple(_, args)
+            | Expr::Print(args)
+            | Expr::Format(args) => args.iter_mut().collect(),
+            Expr::GetAttr(x, _)
+            | Expr::TupleIndex(x, _)
+            | Expr::IntToFloat(x)
+            | Expr::IsInstance(x, _) => {
+                vec![&mut **x]
+            }
+            Expr::MakeDict(_, _, items) => items.iter_mut().flat_map(|(k, v)| [k, v]).collect(),
+            Expr::BoolOp(_, a, b) => vec![&mut **a, &mut **b],
+            Expr::IfExp(c, a, b) => vec![&mut **c, &mut **a, &mut **b],
+        }
+    }
+}
+
+impl StmtKind {
+    /// The expressions directly in this statement (not in nested blocks), in evaluation order.
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            StmtKind::Assign(_, e)
+            | StmtKind::Unpack(_, e)
+            | StmtKind::Expr(e)
+            | StmtKind::Return(e) => {
+                vec![e]
+            }
+            StmtKind::SetAttr { obj, value, .. } => vec![obj, value],
+            StmtKind::If(c, _, _) => vec![c],
+            StmtKind::ForRange { count, .. } => vec![count],
+            StmtKind::While(c, _) => vec![c],
+            StmtKind::With { ctx, .. } => vec![ctx],
+            StmtKind::Break | StmtKind::Continue | StmtKind::Pass => Vec::new(),
+        }
+    }
+
+    /// The nested blocks, with whether each is a loop body.
+    pub fn blocks_mut(&mut self) -> Vec<(&mut Block, bool)> {
+        match self {
+            StmtKind::If(_, a, b) => vec![(a, false), (b, false)],
+            StmtKind::ForRange { body, .. } | StmtKind::While(_, body) => vec![(body, true)],
+            StmtKind::With { body, .. } => vec![(body, false)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Slots this statement assigns directly.
+    pub fn assigned_slots(&self) -> Vec<u32> {
+        match self {
+            StmtKind::Assign(s, _) => vec![*s],
+            StmtKind::Unpack(slots, _) => slots.to_vec(),
+            StmtKind::ForRange { var, .. } => vec![*var],
+            _ => Vec::new(),
+        }
+    }
 }

@@ -30,6 +30,10 @@ pub struct LoadedModule {
     root: Arc<Object>,
     /// Printed code -> original Python source, for error messages.
     sources: SourceMap,
+    /// The root's methods, specialised for this module tree (see `optimize`), in class order.
+    entries: Vec<Arc<FunctionRef>>,
+    /// `forward`, looked up once so the common call does no search by name.
+    forward: Option<Arc<FunctionRef>>,
 }
 
 impl LoadedModule {
@@ -88,16 +92,27 @@ impl LoadedModule {
                 .map_err(|e| CompileError::new(format!("running {}: {e}", m.qualified_name)))?;
         }
         check_compiled(&root.class)?;
+        let entries = specialize_entries(&program, &root);
+        let forward = entries.iter().find(|m| m.name == "forward").cloned();
         Ok(LoadedModule {
             program,
             root,
             sources,
+            entries,
+            forward,
         })
+    }
+
+    fn method(&self, name: &str) -> Option<&Arc<FunctionRef>> {
+        if name == "forward" {
+            return self.forward.as_ref();
+        }
+        self.entries.iter().find(|m| m.name == name)
     }
 
     /// Runs a method of the root module with positional inputs.
     pub fn run_method(&self, name: &str, inputs: Vec<Value>) -> RtResult<Value> {
-        let m = self.root.class.method(name).ok_or_else(|| {
+        let m = self.method(name).ok_or_else(|| {
             RuntimeError::new(format!(
                 "the module has no method '{name}' (methods: {})",
                 self.method_names().join(", ")
@@ -177,6 +192,31 @@ impl LoadedModule {
     pub fn program(&self) -> &Program {
         &self.program
     }
+}
+
+/// Specialises every root method for the loaded object tree, unless `TSRUN_NO_OPT` is set
+/// (used to check that optimised and plain execution agree).
+fn specialize_entries(program: &Program, root: &Arc<Object>) -> Vec<Arc<FunctionRef>> {
+    let methods = root.class.body().methods.clone();
+    if std::env::var_os("TSRUN_NO_OPT").is_some() {
+        return methods;
+    }
+    let mut opt = crate::optimize::Optimizer::new(program);
+    let this = Some(Value::Object(root.clone()));
+    let dump = std::env::var_os("TSRUN_DUMP_IR").is_some();
+    methods
+        .iter()
+        .map(|m| {
+            let s = opt.specialize(m, std::slice::from_ref(&this));
+            if let (true, Ok(f)) = (dump, s.compiled()) {
+                eprint!(
+                    "{}",
+                    crate::function_dump::dump_function(&s.qualified_name, f)
+                );
+            }
+            s
+        })
+        .collect()
 }
 
 /// Fails if a root method, or any function it reaches, did not compile.
@@ -265,7 +305,7 @@ fn expr_calls(e: &Expr, out: &mut Vec<Arc<FunctionRef>>) {
             expr_calls(a, out);
             expr_calls(b, out);
         }
-        Expr::Local(_) | Expr::Const(_) | Expr::NewObject(_) => {}
+        Expr::Local(_) | Expr::Move(_) | Expr::Const(_) | Expr::NewObject(_) => {}
     }
 }
 

@@ -14,13 +14,27 @@ use crate::{DType, Element, Result, Scalar};
 /// Cloning is cheap (an `Arc` bump plus two inline shape vectors) and yields a
 /// new handle onto the *same* data; views made by shape ops share storage too,
 /// so in-place ops through one handle are visible through all of them.
-#[derive(Clone)]
 pub struct Tensor {
     storage: Arc<Storage>,
     offset: usize,
     shape: Shape,
     strides: Strides,
     dtype: DType,
+}
+
+impl Clone for Tensor {
+    /// `SmallVec::clone` goes element by element; `from_slice` copies the inline shape in
+    /// one move. Tensor handles are cloned on every interpreter step, so this matters.
+    #[inline]
+    fn clone(&self) -> Tensor {
+        Tensor {
+            storage: self.storage.clone(),
+            offset: self.offset,
+            shape: Shape::from_slice(&self.shape),
+            strides: Strides::from_slice(&self.strides),
+            dtype: self.dtype,
+        }
+    }
 }
 
 impl Tensor {

@@ -21,14 +21,19 @@ enum Flow {
 }
 
 /// Calls a compiled function with positional arguments (the receiver first for methods).
-pub fn call(f: &FunctionRef, args: SmallVec<[Value; 8]>) -> RtResult<Value> {
+pub fn call(f: &FunctionRef, mut args: SmallVec<[Value; 8]>) -> RtResult<Value> {
+    call_slice(f, &mut args)
+}
+
+/// Calls a compiled function, moving the arguments out of `args`.
+fn call_slice(f: &FunctionRef, args: &mut [Value]) -> RtResult<Value> {
     let func = f
         .compiled()
         .map_err(|e| RuntimeError::new(format!("cannot run {}: {e}", f.qualified_name)))?;
     let mut frame: SmallVec<[Value; 16]> = SmallVec::new();
-    frame.resize(func.num_slots.max(args.len()), Value::None);
-    for (slot, a) in frame.iter_mut().zip(args) {
-        *slot = a;
+    frame.extend(args.iter_mut().map(std::mem::take));
+    if frame.len() < func.num_slots {
+        frame.resize(func.num_slots, Value::None);
     }
     match exec_block(func, &func.body, &mut frame)? {
         Flow::Return(v) => Ok(v),
@@ -186,12 +191,23 @@ fn unpack(v: &Value, n: usize) -> RtResult<Vec<Value>> {
     Ok(items)
 }
 
-fn eval_args(
+/// Evaluates arguments into a buffer owned by the caller's stack frame (returning the
+/// buffer by value would copy ~1 KB per call).
+#[inline(always)]
+fn eval_into(
     func: &Function,
     args: &[Expr],
     frame: &mut [Value],
-) -> RtResult<SmallVec<[Value; 8]>> {
-    let mut out = SmallVec::with_capacity(args.len());
+    out: &mut SmallVec<[Value; 8]>,
+) -> RtResult<()> {
+    for a in args {
+        out.push(eval(func, a, frame)?);
+    }
+    Ok(())
+}
+
+fn eval_args(func: &Function, args: &[Expr], frame: &mut [Value]) -> RtResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(args.len());
     for a in args {
         out.push(eval(func, a, frame)?);
     }
@@ -218,9 +234,14 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
             .get(*slot as usize)
             .cloned()
             .ok_or_else(|| RuntimeError::new("internal error: local slot out of range"))?,
+        Expr::Move(slot) => frame
+            .get_mut(*slot as usize)
+            .map(std::mem::take)
+            .ok_or_else(|| RuntimeError::new("internal error: local slot out of range"))?,
         Expr::Const(v) => v.clone(),
         Expr::Op(op, args) => {
-            let mut a = eval_args(func, args, frame)?;
+            let mut a = SmallVec::new();
+            eval_into(func, args, frame, &mut a)?;
             (op.kernel)(&mut a).map_err(|mut err| {
                 // Tensor kernels' errors are generic, so they get the op's name; the language
                 // ops (lists, dicts, str, scalars) already give PyTorch's exact message.
@@ -234,17 +255,19 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
             })?
         }
         Expr::Call(f, args) => {
-            let a = eval_args(func, args, frame)?;
-            call(f, a)?
+            let mut a = SmallVec::new();
+            eval_into(func, args, frame, &mut a)?;
+            call_slice(f, &mut a)?
         }
         Expr::CallVirtual { name, args } => {
-            let a = eval_args(func, args, frame)?;
+            let mut a = SmallVec::new();
+            eval_into(func, args, frame, &mut a)?;
             let target = match a.first() {
                 Some(Value::Object(o)) => o.class.method(name).cloned(),
                 _ => None,
             }
             .ok_or_else(|| RuntimeError::new(format!("object has no method '{name}'")))?;
-            call(&target, a)?
+            call_slice(&target, &mut a)?
         }
         Expr::GetAttr(obj, slot) => match eval(func, obj, frame)? {
             Value::Object(o) => o
@@ -276,9 +299,9 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
                 )))
             }
         },
-        Expr::MakeTuple(items) => Value::Tuple(eval_args(func, items, frame)?.into_vec().into()),
+        Expr::MakeTuple(items) => Value::Tuple(eval_args(func, items, frame)?.into()),
         Expr::MakeList(elem, items) => {
-            Value::new_list(elem.clone(), eval_args(func, items, frame)?.into_vec())
+            Value::new_list(elem.clone(), eval_args(func, items, frame)?)
         }
         Expr::MakeDict(k, v, items) => {
             let mut entries = Vec::with_capacity(items.len());
@@ -291,9 +314,7 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
             class: class.clone(),
             slots: RwLock::new(vec![Value::None; class.body().attributes.len()]),
         })),
-        Expr::NewNamedTuple(_, args) => {
-            Value::Tuple(eval_args(func, args, frame)?.into_vec().into())
-        }
+        Expr::NewNamedTuple(_, args) => Value::Tuple(eval_args(func, args, frame)?.into()),
         Expr::IntToFloat(x) => match eval(func, x, frame)? {
             Value::Int(i) => Value::Float(i as f64),
             other => other,

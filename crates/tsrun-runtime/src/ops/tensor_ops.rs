@@ -40,6 +40,26 @@ fn factory_dtype(args: &[Value], dtype_at: usize, default: DType) -> RtResult<DT
     Ok(opt_dtype(args, dtype_at)?.unwrap_or(default))
 }
 
+/// Takes argument `i` out of the argument list if it is a tensor that nothing else refers
+/// to and that covers its whole, contiguous storage: an out-of-place op may then write its
+/// result into it instead of allocating (the caller can never observe the difference).
+fn take_exclusive(args: &mut [Value], i: usize) -> Option<Tensor> {
+    let Some(Value::Tensor(t)) = args.get(i) else {
+        return None;
+    };
+    let exclusive = std::sync::Arc::strong_count(t.storage()) == 1
+        && t.is_contiguous()
+        && t.storage_offset() == 0
+        && t.numel() == t.storage().len();
+    if !exclusive {
+        return None;
+    }
+    match std::mem::take(&mut args[i]) {
+        Value::Tensor(t) => Some(t),
+        _ => None,
+    }
+}
+
 pub(crate) fn register(b: &mut RegistryBuilder) {
     register_arith(b);
     register_unary(b);
@@ -222,7 +242,14 @@ macro_rules! unary {
 fn register_unary(b: &mut RegistryBuilder) {
     unary!(b, "neg", k::unary::neg);
     unary!(b, "abs", k::unary::abs);
-    unary!(b, "relu", k::unary::relu);
+    b.op("aten::relu(Tensor self) -> Tensor", |a| {
+        // A uniquely-owned temporary (e.g. the result of `linear` moved in) is reused.
+        if let Some(t) = take_exclusive(a, 0) {
+            k::unary::relu_(&t)?;
+            return ok(t);
+        }
+        ok(k::unary::relu(tensor(a, 0)?)?)
+    });
     unary!(b, "tanh", k::unary::tanh);
     unary!(b, "sigmoid", k::unary::sigmoid);
     unary!(b, "exp", k::unary::exp);

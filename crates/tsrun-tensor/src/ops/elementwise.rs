@@ -37,6 +37,32 @@ pub(crate) fn map<T: Element, R: Element>(a: &Tensor, f: impl Fn(T) -> R + Sync)
     Tensor::from_vec_shape(out, a.shape_vec())
 }
 
+/// Applies `f` in place when `a` is contiguous (the common case for a temporary), writing
+/// each element once with no temporary buffer; returns false when `a` is strided, in which
+/// case the caller falls back to compute-then-write-back.
+pub(crate) fn map_inplace_contiguous<T: Element>(a: &Tensor, f: impl Fn(T) -> T) -> bool {
+    if !a.is_contiguous() || T::DTYPE != a.dtype() {
+        return false;
+    }
+    let (start, n) = (a.storage_offset(), a.numel());
+    if n == 0 {
+        return true;
+    }
+    // SAFETY: only this call touches the storage while `f` runs: `f` maps values and has no
+    // access to any tensor, and concurrent use of one storage from two threads is excluded by
+    // the crate's documented contract (storage.rs, point 4), as for PyTorch tensors.
+    unsafe {
+        a.storage().write_slice::<T, ()>(|s| {
+            if let Some(view) = s.get_mut(start..start + n) {
+                for x in view {
+                    *x = f(*x);
+                }
+            }
+        })
+    };
+    true
+}
+
 /// The right-hand side of a binary op: a tensor or a Python number.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Rhs<'a> {

@@ -96,6 +96,14 @@ pub fn relu(a: &Tensor) -> Result<Tensor> {
 
 /// `aten::relu_`: in place; returns `a`.
 pub fn relu_(a: &Tensor) -> Result<Tensor> {
+    if a.dtype() == DType::F32
+        && crate::ops::elementwise::map_inplace_contiguous::<f32>(
+            a,
+            |x| if x < 0.0 { 0.0 } else { x },
+        )
+    {
+        return Ok(a.clone());
+    }
     write_back("relu_", a, &relu(a)?)
 }
 
