@@ -9,14 +9,20 @@ pub mod args;
 mod containers;
 mod dicts;
 mod enums;
+mod index_ops;
 mod lists;
 mod math_ops;
+mod nn_activation;
+mod nn_attention;
+mod nn_conv;
+mod nn_norm;
 mod prim;
 mod scalar_extra;
 mod scalar_math;
 pub mod schema;
 mod special_fns;
 mod strings;
+mod tensor_more;
 mod tensor_ops;
 mod tensor_values;
 
@@ -99,6 +105,12 @@ pub fn registry() -> &'static Registry {
             },
         };
         tensor_ops::register(&mut b);
+        tensor_more::register(&mut b);
+        nn_conv::register(&mut b);
+        nn_norm::register(&mut b);
+        nn_activation::register(&mut b);
+        index_ops::register(&mut b);
+        nn_attention::register(&mut b);
         // After every tensor kernel file: their overloads win over these.
         tensor_values::register(&mut b);
         scalar_math::register(&mut b);

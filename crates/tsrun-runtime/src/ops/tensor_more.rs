@@ -29,7 +29,7 @@ fn eval_dropout(a: &mut [Value]) -> RtResult<Value> {
 
 /// `F.pad` with `constant` mode: negative pads crop.
 fn constant_pad(t: &Tensor, pad: &[i64], value: Scalar) -> RtResult<Tensor> {
-    if pad.len() % 2 != 0 || pad.len() / 2 > t.dim() {
+    if !pad.len().is_multiple_of(2) || pad.len() / 2 > t.dim() {
         return Err(RuntimeError::new(format!(
             "Padding length must be divisible by 2 and at most twice the number of dims, got {}",
             pad.len()
@@ -58,8 +58,8 @@ fn constant_pad(t: &Tensor, pad: &[i64], value: Scalar) -> RtResult<Tensor> {
     }
     let out = Tensor::full(&out_shape, value, t.dtype());
     let mut dst = out.clone();
-    for d in 0..nd {
-        dst = k::shape::narrow(&dst, d as i64, starts[d], src.shape()[d] as i64)?;
+    for (d, &start) in starts.iter().enumerate() {
+        dst = k::shape::narrow(&dst, d as i64, start, src.shape()[d] as i64)?;
     }
     k::create::copy_(&dst, &src)?;
     Ok(out)
@@ -68,7 +68,7 @@ fn constant_pad(t: &Tensor, pad: &[i64], value: Scalar) -> RtResult<Tensor> {
 /// `F.pad` with `reflect` / `replicate` / `circular` modes, by index selection per dim.
 fn index_pad(t: &Tensor, pad: &[i64], mode: &str) -> RtResult<Tensor> {
     let nd = t.dim();
-    if pad.len() % 2 != 0 || pad.len() / 2 > nd {
+    if !pad.len().is_multiple_of(2) || pad.len() / 2 > nd {
         return Err(RuntimeError::new("Padding length must be divisible by 2"));
     }
     let mut out = t.clone();
