@@ -193,56 +193,24 @@ pub fn python_float(x: f64) -> String {
 }
 
 /// `"{} and {}".format(a, b)` (`aten::format`): the first argument is the format string.
-/// As in PyTorch's `format`: `{}` takes the next argument, `{N}` argument N (the two may not
-/// be mixed), anything else inside braces is an error; there is no `{{` escape.
+/// As in PyTorch 2.15's `format`: each `{}` takes the next argument; nothing else is special
+/// (`{0}` and `{{` stay as they are).
 pub fn format_args(args: &[Value]) -> RtResult<String> {
     let fmt = args
         .first()
         .and_then(Value::as_str)
         .ok_or_else(|| RuntimeError::new("format() expects a string first"))?;
-    let rest = &args[1..];
+    let mut rest = args[1..].iter();
     let mut out = String::new();
-    let (mut auto, mut manual) = (false, false);
-    let mut next = 0usize;
-    let mut begin = 0usize;
-    while let Some(open) = fmt[begin..].find('{').map(|i| i + begin) {
-        let close = fmt[open + 1..]
-            .find('}')
-            .map(|i| i + open + 1)
-            .ok_or_else(|| {
-                RuntimeError::new(format!("Expected '}}' before end of string: {fmt}"))
-            })?;
-        let spec = &fmt[open + 1..close];
-        let idx = if spec.is_empty() {
-            if manual {
-                return Err(RuntimeError::new(
-                    "Cannot switch from manual field spec to auto field numbering",
-                ));
-            }
-            auto = true;
-            next += 1;
-            next - 1
-        } else if spec.bytes().all(|c| c.is_ascii_digit()) {
-            if auto {
-                return Err(RuntimeError::new(
-                    "Cannot switch from auto field numbering to manual field spec",
-                ));
-            }
-            manual = true;
-            spec.parse().unwrap_or(usize::MAX)
-        } else {
-            return Err(RuntimeError::new(format!(
-                "Key indexed format currently not supported: {fmt}"
-            )));
-        };
-        let arg = rest.get(idx).ok_or_else(|| {
+    let mut pieces = fmt.split("{}");
+    out.push_str(pieces.next().unwrap_or(""));
+    for piece in pieces {
+        let arg = rest.next().ok_or_else(|| {
             RuntimeError::new(format!("Too few arguments for format string: {fmt}"))
         })?;
-        out.push_str(&fmt[begin..open]);
         out.push_str(&python_str(arg));
-        begin = close + 1;
+        out.push_str(piece);
     }
-    out.push_str(&fmt[begin..]);
     Ok(out)
 }
 

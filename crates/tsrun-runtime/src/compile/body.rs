@@ -940,8 +940,16 @@ impl FnCompiler<'_> {
     }
 
     /// A list or dict display built with a known type: `annotate(List[Any], [1, "a"])`,
-    /// `annotate(List[Optional[Tensor]], [None, idx])`. `None` for other expressions.
+    /// `annotate(List[Optional[Tensor]], [None, idx])`; also `annotate(List[List[float]],
+    /// x.tolist())`, whose result type only the annotation gives. `None` for other expressions.
     fn typed_display(&mut self, e: &AExpr, ty: &Type) -> CResult<Option<Expr>> {
+        if let ExprKind::Call { func, args, kwargs } = &e.kind {
+            if let ExprKind::Attribute { value, attr } = &func.kind {
+                if attr == "tolist" && args.is_empty() && kwargs.is_empty() {
+                    return self.tolist(value, ty, &e.span).map(Some);
+                }
+            }
+        }
         match (&e.kind, ty) {
             (ExprKind::List(items), Type::List(elem)) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -968,6 +976,47 @@ impl FnCompiler<'_> {
             }
             _ => Ok(None),
         }
+    }
+
+    /// `annotate(List[...[T]], t.tolist())` (`prim::tolist`): the annotation gives the
+    /// nesting depth and the element type (int, float or bool), checked at run time.
+    fn tolist(&mut self, value: &AExpr, ty: &Type, span: &Span) -> CResult<Expr> {
+        let t = self.expr(value)?;
+        if !matches!(t.ty, Type::Tensor) {
+            return Err(self.err(span, format!("tolist() of a value of type {}", t.ty)));
+        }
+        let (mut dims, mut elem) = (0i64, ty);
+        while let Type::List(e) = elem {
+            dims += 1;
+            elem = e;
+        }
+        let code = match elem {
+            Type::Int => 0,
+            Type::Float => 1,
+            Type::Bool => 2,
+            other => {
+                return Err(self.err(
+                    span,
+                    format!(
+                        "tolist() into a list of {other} is not supported (int, float or bool)"
+                    ),
+                ))
+            }
+        };
+        let def = registry()
+            .candidates("prim::tolist")
+            .first()
+            .cloned()
+            .ok_or_else(|| self.err(span, "internal error: prim::tolist is not registered"))?;
+        Ok(Expr::Op(
+            def,
+            vec![
+                t.expr,
+                Expr::Const(Value::Int(dims)),
+                Expr::Const(Value::Int(code)),
+            ]
+            .into(),
+        ))
     }
 
     /// `fut = fork(closure)`: the closure (an argument-less nested `def` seen earlier in this

@@ -37,6 +37,10 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("aten::min(Tensor self) -> Tensor", |a| {
         Ok(Value::Tensor(k::reduce::min(tensor(a, 0)?)?))
     });
+    b.op(
+        "prim::tolist(Tensor self, int dim, int elem) -> Any",
+        tolist,
+    );
     // `bool(x.any())`: whole-tensor truth tests (NaN counts as true, as a nonzero).
     b.op("aten::any(Tensor self) -> Tensor", |a| {
         let any = tensor(a, 0)?.to_f64_vec().iter().any(|v| *v != 0.0);
@@ -52,6 +56,70 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             DType::Bool,
         )))
     });
+}
+
+/// `t.tolist()` into a `dim`-deep list of `elem` (0 int, 1 float, 2 bool; the compiler takes
+/// both from the annotation), with PyTorch's checks.
+fn tolist(a: &mut [Value]) -> RtResult<Value> {
+    let t = tensor(a, 0)?;
+    let dim = super::args::int(a, 1)?;
+    let elem = super::args::int(a, 2)?;
+    if dim != t.dim() as i64 {
+        return Err(RuntimeError::new(format!(
+            "Output annotation list dimension and runtime tensor dimension must match for tolist() (annotation dim {dim}, tensor dim {})",
+            t.dim()
+        )));
+    }
+    let dtype = t.dtype();
+    let ok = match elem {
+        0 => dtype.is_integral(false),
+        1 => dtype.is_floating(),
+        _ => dtype == DType::Bool,
+    };
+    if !ok {
+        return Err(RuntimeError::new(
+            "Output annotation element type and runtime tensor element type must match for tolist()",
+        ));
+    }
+    let values = t.to_f64_vec();
+    let ints: Vec<i64> = if elem == 0 {
+        t.to_dtype(DType::I64).to_vec::<i64>()
+    } else {
+        Vec::new()
+    };
+    let leaf = |i: usize| match elem {
+        0 => Value::Int(ints[i]),
+        1 => Value::Float(values[i]),
+        _ => Value::Bool(values[i] != 0.0),
+    };
+    let leaf_ty = match elem {
+        0 => crate::types::Type::Int,
+        1 => crate::types::Type::Float,
+        _ => crate::types::Type::Bool,
+    };
+    Ok(nest(t.shape(), 0, &leaf, &leaf_ty, &mut 0))
+}
+
+fn nest(
+    shape: &[usize],
+    d: usize,
+    leaf: &dyn Fn(usize) -> Value,
+    leaf_ty: &crate::types::Type,
+    next: &mut usize,
+) -> Value {
+    if d == shape.len() {
+        let v = leaf(*next);
+        *next += 1;
+        return v;
+    }
+    let mut elem_ty = leaf_ty.clone();
+    for _ in d + 1..shape.len() {
+        elem_ty = crate::types::Type::list(elem_ty);
+    }
+    let items = (0..shape[d])
+        .map(|_| nest(shape, d + 1, leaf, leaf_ty, next))
+        .collect();
+    Value::new_list(elem_ty, items)
 }
 
 /// The dtype `torch.tensor` infers for a Python scalar (floats take the default, float32).
