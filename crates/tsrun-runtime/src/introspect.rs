@@ -25,16 +25,21 @@ pub fn op_schemas() -> Vec<String> {
         .collect()
 }
 
-/// `true` if at least one overload of `name` (`aten::add`, `prim::NumToTensor`) is
-/// registered, i.e. a call to it can be resolved.
+/// Operators the compiler turns into IR of its own instead of a registry call (see
+/// `op_call` in compile/body.rs): supported, though `tsrun ops` does not list them.
+const COMPILED_INLINE: &[&str] = &["aten::format"];
+
+/// `true` if a call to the operator `name` (`aten::add`, `prim::NumToTensor`) can be
+/// compiled: at least one overload is registered, or the compiler handles it itself.
 ///
 /// ```
 /// use tsrun_runtime::introspect::is_op_supported;
 /// assert!(is_op_supported("aten::add"));
+/// assert!(is_op_supported("aten::format"));
 /// assert!(!is_op_supported("aten::no_such_op"));
 /// ```
 pub fn is_op_supported(name: &str) -> bool {
-    !crate::ops::registry().candidates(name).is_empty()
+    COMPILED_INLINE.contains(&name) || !crate::ops::registry().candidates(name).is_empty()
 }
 
 /// A parsed schema printed back in PyTorch's schema syntax:

@@ -113,7 +113,8 @@ impl TensorInfo {
 pub struct OpUse {
     /// `aten::add`, `prim::NumToTensor`.
     pub name: String,
-    /// `true` if tsrun has at least one overload of it.
+    /// `true` if tsrun can compile a call to it (see
+    /// [`tsrun_runtime::introspect::is_op_supported`]).
     pub supported: bool,
 }
 
@@ -221,8 +222,8 @@ fn archive_info(archive: &Archive, code: &[tsrun_archive::CodeFile]) -> ArchiveI
     }
 }
 
-/// Depth first, attributes in declaration order (the order of the pickled state, which is
-/// also the order of PyTorch's `named_children`).
+/// Depth first like PyTorch's `named_modules` / `named_parameters`: a module's own
+/// parameters and buffers (in attribute order), then each child module in attribute order.
 fn walk(obj: &Arc<Object>, prefix: &str, info: &mut Inspection) {
     let class = &obj.class;
     info.modules.push(ModuleInfo {
@@ -244,24 +245,26 @@ fn walk(obj: &Arc<Object>, prefix: &str, info: &mut Inspection) {
             format!("{prefix}.{name}")
         }
     };
-    for (attr, value) in class.body().attributes.iter().zip(&slots) {
-        match value {
-            Value::Tensor(t) if attr.is_parameter || attr.is_buffer => {
-                let entry = TensorInfo {
-                    name: dotted(&attr.name),
-                    shape: t.shape().to_vec(),
-                    dtype: t.dtype(),
-                };
-                if attr.is_parameter {
-                    info.parameters.push(entry);
-                } else {
-                    info.buffers.push(entry);
-                }
+    let attributes = || class.body().attributes.iter().zip(&slots);
+    for (attr, value) in attributes() {
+        if let Value::Tensor(t) = value {
+            let entry = TensorInfo {
+                name: dotted(&attr.name),
+                shape: t.shape().to_vec(),
+                dtype: t.dtype(),
+            };
+            if attr.is_parameter {
+                info.parameters.push(entry);
+            } else if attr.is_buffer {
+                info.buffers.push(entry);
             }
-            Value::Object(child) if child.class.kind == ClassKind::Module => {
+        }
+    }
+    for (attr, value) in attributes() {
+        if let Value::Object(child) = value {
+            if child.class.kind == ClassKind::Module {
                 walk(child, &dotted(&attr.name), info);
             }
-            _ => {}
         }
     }
 }
