@@ -374,6 +374,23 @@ impl FnCompiler<'_> {
         }
         match (&v.ty, target.unwrap_optional(), v.expr) {
             (Type::Int, Type::Float, e) => Ok(Expr::IntToFloat(Box::new(e))),
+            // A 0-dim tensor where a number is expected (`annotate(int, t)` in nn.GRU):
+            // PyTorch inserts aten::IntImplicit / FloatImplicit / ScalarImplicit.
+            (Type::Tensor, t @ (Type::Int | Type::Float | Type::Number), e) => {
+                let name = match t {
+                    Type::Int => "aten::IntImplicit",
+                    Type::Float => "aten::FloatImplicit",
+                    _ => "aten::ScalarImplicit",
+                };
+                let def = registry()
+                    .candidates(name)
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| {
+                        self.err(span, format!("internal error: {name} is not registered"))
+                    })?;
+                Ok(Expr::Op(def, vec![e].into()))
+            }
             (Type::List(a), Type::List(t), Expr::MakeList(_, items))
                 if matches!(**a, Type::Any) =>
             {

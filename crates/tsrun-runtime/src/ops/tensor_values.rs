@@ -41,6 +41,13 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         "prim::tolist(Tensor self, int dim, int elem) -> Any",
         tolist,
     );
+    b.op("aten::IntImplicit(Tensor a) -> int", |a| {
+        let t = implicit_scalar(a, true)?;
+        Ok(Value::Int(t.to_dtype(DType::I64).to_vec::<i64>()[0]))
+    });
+    b.op("aten::FloatImplicit(Tensor a) -> float", |a| {
+        Ok(Value::Float(implicit_scalar(a, false)?.to_f64_vec()[0]))
+    });
     // `bool(x.any())`: whole-tensor truth tests (NaN counts as true, as a nonzero).
     b.op("aten::any(Tensor self) -> Tensor", |a| {
         let any = tensor(a, 0)?.to_f64_vec().iter().any(|v| *v != 0.0);
@@ -56,6 +63,40 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             DType::Bool,
         )))
     });
+}
+
+/// PyTorch's `checkImplicitTensorToNum`: a tensor used as a number must be 0-dim (and
+/// integral, for an int).
+fn implicit_scalar(a: &[Value], to_int: bool) -> RtResult<&Tensor> {
+    let t = tensor(a, 0)?;
+    if t.dim() != 0 {
+        return Err(RuntimeError::new(
+            "Cannot input a tensor of dimension other than 0 as a scalar argument",
+        ));
+    }
+    if to_int && !t.dtype().is_integral(false) {
+        return Err(RuntimeError::new(format!(
+            "Cannot input a tensor of type {} as an integral argument",
+            torch_dtype_name(t.dtype())
+        )));
+    }
+    Ok(t)
+}
+
+/// c10's ScalarType names (`Float`, `Long`...), as PyTorch prints them in messages.
+fn torch_dtype_name(d: DType) -> &'static str {
+    match d {
+        DType::U8 => "Byte",
+        DType::I8 => "Char",
+        DType::I16 => "Short",
+        DType::I32 => "Int",
+        DType::I64 => "Long",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+        DType::Bool => "Bool",
+    }
 }
 
 /// `t.tolist()` into a `dim`-deep list of `elem` (0 int, 1 float, 2 bool; the compiler takes
