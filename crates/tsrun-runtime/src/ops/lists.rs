@@ -71,11 +71,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         let x = list(a, 0)?;
         let n = int(a, 1)?;
         let items = x.items.lock().clone();
-        let mut out = Vec::new();
-        for _ in 0..n.max(0) {
-            out.extend(items.iter().cloned());
-        }
-        *x.items.lock() = out;
+        *x.items.lock() = repeated(&items, n)?;
         Ok(a[0].clone())
     });
     for (suffix, ty) in ELEMS {
@@ -206,12 +202,35 @@ fn delete(a: &mut [Value]) -> RtResult<Value> {
     Ok(Value::None)
 }
 
-fn repeat(x: &List, n: i64) -> RtResult<Value> {
-    let items = x.items.lock();
-    let mut out = Vec::with_capacity(items.len().saturating_mul(n.max(0) as usize).min(1 << 20));
-    for _ in 0..n.max(0) {
+/// Most elements `l * n` may produce: a guard against a model asking for more memory than
+/// any machine has (PyTorch would fail to allocate), not a limit real code reaches.
+const MAX_REPEAT: usize = 1 << 28;
+
+/// `items * n` (n <= 0 gives an empty list).
+fn repeated(items: &[Value], n: i64) -> RtResult<Vec<Value>> {
+    let n = n.max(0) as usize;
+    if items.is_empty() || n == 0 {
+        return Ok(Vec::new());
+    }
+    let total = items
+        .len()
+        .checked_mul(n)
+        .filter(|t| *t <= MAX_REPEAT)
+        .ok_or_else(|| {
+            RuntimeError::new(format!(
+                "list of {} repeated {n} times is too large",
+                items.len()
+            ))
+        })?;
+    let mut out = Vec::with_capacity(total);
+    for _ in 0..n {
         out.extend(items.iter().cloned());
     }
+    Ok(out)
+}
+
+fn repeat(x: &List, n: i64) -> RtResult<Value> {
+    let out = repeated(&x.items.lock(), n)?;
     Ok(Value::new_list(x.elem.clone(), out))
 }
 
@@ -316,4 +335,18 @@ fn pick_list(a: &[Value], want: Ordering) -> RtResult<Value> {
     } else {
         a[1].clone()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repetition_is_bounded() {
+        // `[] * 2**62` is instant and empty; a huge non-empty repeat is an error, not an abort.
+        assert!(repeated(&[], 1 << 62).unwrap().is_empty());
+        assert!(repeated(&[Value::Int(1)], 1 << 62).is_err());
+        assert_eq!(repeated(&[Value::Int(1), Value::Int(2)], 2).unwrap().len(), 4);
+        assert!(repeated(&[Value::Int(1)], -3).unwrap().is_empty());
+    }
 }

@@ -126,6 +126,11 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
                 "factorial() not defined for negative values",
             ));
         }
+        // PyTorch multiplies in int64 and wraps; from 66! on the product holds 2^64 and
+        // wraps to 0, so the loop never needs more than 65 steps.
+        if n >= 66 {
+            return Ok(Value::Int(0));
+        }
         let mut r: i64 = 1;
         for k in 2..=n {
             r = r.wrapping_mul(k);

@@ -119,6 +119,19 @@ fn fill_char(a: &[Value], i: usize) -> RtResult<u8> {
     }
 }
 
+/// Widest padding result (`zfill`, `center`...): a guard against a model asking for more
+/// memory than any machine has, far above what real code uses.
+const MAX_WIDTH: i64 = 1 << 30;
+
+fn checked_width(width: i64) -> RtResult<i64> {
+    if width > MAX_WIDTH {
+        return Err(RuntimeError::new(format!(
+            "string width {width} is too large"
+        )));
+    }
+    Ok(width)
+}
+
 fn split_whitespace(s: &[u8]) -> Vec<Vec<u8>> {
     // PyTorch's `splitNoneSeparator`: any of these bytes separates; empty pieces are dropped.
     const WS: &[u8] = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x85";
@@ -326,7 +339,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         "aten::center(str self, int width, str fillchar=' ') -> str",
         |a| {
             let fill = fill_char(a, 2)?;
-            let width = int(a, 1)?;
+            let width = checked_width(int(a, 1)?)?;
             let s = str(a, 0)?.as_bytes();
             if s.len() as i64 > width {
                 return Ok(bytes_value(s));
@@ -347,7 +360,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         |a| {
             let fill = fill_char(a, 2)?;
             let s = str(a, 0)?.as_bytes();
-            let pad = (int(a, 1)? - s.len() as i64).max(0) as usize;
+            let pad = (checked_width(int(a, 1)?)? - s.len() as i64).max(0) as usize;
             let mut out = s.to_vec();
             out.extend(std::iter::repeat_n(fill, pad));
             Ok(bytes_value(&out))
@@ -358,7 +371,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         |a| {
             let fill = fill_char(a, 2)?;
             let s = str(a, 0)?.as_bytes();
-            let pad = (int(a, 1)? - s.len() as i64).max(0) as usize;
+            let pad = (checked_width(int(a, 1)?)? - s.len() as i64).max(0) as usize;
             let mut out = vec![fill; pad];
             out.extend_from_slice(s);
             Ok(bytes_value(&out))
@@ -366,13 +379,13 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     );
     b.op("aten::zfill(str self, int width) -> str", |a| {
         let s = str(a, 0)?.as_bytes();
-        let pad = (int(a, 1)? - s.len() as i64).max(0) as usize;
+        let pad = (checked_width(int(a, 1)?)? - s.len() as i64).max(0) as usize;
         let mut out = vec![b'0'; pad];
         out.extend_from_slice(s);
         Ok(bytes_value(&out))
     });
     b.op("aten::expandtabs(str self, int tabsize=8) -> str", |a| {
-        let tab = int(a, 1)?;
+        let tab = checked_width(int(a, 1)?)?;
         let mut out = Vec::new();
         for c in str(a, 0)?.bytes() {
             if c != b'\t' {
