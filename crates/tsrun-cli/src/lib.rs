@@ -13,9 +13,11 @@
 //! * [`array`]: [`array::NdArray`], a plain n-d array, and its conversion to and from tensors;
 //! * [`npy_io`]: reading `.npy`/`.npz` files and writing `np.savez`-layout `.npz` files;
 //! * [`output`]: flattening a result into the leaves written to `--output`;
+//! * [`bench`]: `--bench N` timing (batched per-call medians);
 //! * [`inspect_view`]: the text and JSON reports of `tsrun inspect`.
 
 pub mod array;
+pub mod bench;
 pub mod coerce;
 pub mod fill;
 pub mod inspect_view;

@@ -78,6 +78,11 @@ struct Args {
     /// Do not print the result (still written to --output; errors still reported).
     #[arg(short, long)]
     quiet: bool,
+
+    /// Time N further calls of the method after a warm-up and print, as the last line of
+    /// stdout, `{"bench": {"calls": N, "median_us": ..., "p10_us": ..., "p90_us": ..., "load_ms": ...}}`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    bench: Option<u64>,
 }
 
 /// Describe a TorchScript archive: format version, module tree, parameters and buffers,
@@ -197,8 +202,10 @@ fn run(args: &Args) -> Result<(), Failure> {
 
     let model = &args.model;
     check_exists(model)?;
+    let load_start = std::time::Instant::now();
     let module = tsrun::Module::load(model)
         .map_err(|e| Failure::Run(format!("cannot load `{}`: {e}", model.display())))?;
+    let load_ms = load_start.elapsed().as_secs_f64() * 1e3;
 
     let method = &args.method;
     let Some(signature) = module.method_signature(method) else {
@@ -228,6 +235,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     if given > expected {
         return Err(Failure::Run(arity()));
     }
+    let bench_inputs = args.bench.map(|_| inputs.clone());
     let result = module.run_method(method, inputs).map_err(|e| {
         let msg = e.to_string();
         if given == expected {
@@ -246,6 +254,13 @@ fn run(args: &Args) -> Result<(), Failure> {
     if let Some(path) = &args.output {
         let leaves = output::leaves(&result).map_err(|e| Failure::Run(e.to_string()))?;
         npy_io::write_npz(path, &leaves).map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    if let (Some(calls), Some(inputs)) = (args.bench, bench_inputs) {
+        let report = tsrun_cli::bench::measure(calls as usize, load_ms, || {
+            module.run_method(method, inputs.clone()).map(drop)
+        })
+        .map_err(|e| Failure::Run(e.to_string()))?;
+        print_text(&format!("{}\n", report.to_json_line()))?;
     }
     Ok(())
 }

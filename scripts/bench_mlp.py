@@ -1,0 +1,78 @@
+"""Side-by-side per-call time of one archive in tsrun and in PyTorch, in one run.
+
+    .venv/bin/python scripts/bench_mlp.py [MODEL.pt] [INPUT.npy] [--calls N] [--rounds R]
+
+Defaults: the seed MLP (fixtures/seed/mlp_traced.pt) on its bare [2] input. PyTorch runs
+`torch.jit.load` under `torch.inference_mode()` with `torch.set_num_threads(1)`; tsrun runs
+`tsrun MODEL --input INPUT --bench N --threads 1` (release build). Both time batches of calls
+(see crates/tsrun-cli/src/bench.rs) and report the median per-call time; rounds alternate
+between the two so machine noise hits both alike. Prints a table and the ratio.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import time
+
+import numpy as np
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BATCH_SECONDS = 50e-6
+
+
+def torch_round(module, x, calls):
+    with torch.inference_mode():
+        warm = max(1, min(1000, calls // 10))
+        t = time.perf_counter()
+        for _ in range(warm):
+            module(x)
+        per = (time.perf_counter() - t) / warm
+        batch = max(1, min(calls, int(BATCH_SECONDS / max(per, 1e-9))))
+        samples, done = [], 0
+        while done < calls:
+            n = min(batch, calls - done)
+            t = time.perf_counter()
+            for _ in range(n):
+                module(x)
+            samples.append((time.perf_counter() - t) * 1e6 / n)
+            done += n
+    return statistics.median(samples)
+
+
+def tsrun_round(binary, model, inp, calls):
+    out = subprocess.run(
+        [binary, model, "--input", inp, "--bench", str(calls), "--threads", "1", "--quiet"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+    return json.loads(out)["bench"]["median_us"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", nargs="?", default=os.path.join(ROOT, "fixtures/seed/mlp_traced.pt"))
+    ap.add_argument("input", nargs="?", default=os.path.join(ROOT, "fixtures/seed/mlp_traced_bare.in0.npy"))
+    ap.add_argument("--calls", type=int, default=200_000)
+    ap.add_argument("--rounds", type=int, default=5)
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "tsrun-cli"], cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target/release/tsrun")
+    torch.set_num_threads(1)
+    module = torch.jit.load(a.model).eval()
+    x = torch.from_numpy(np.load(a.input))
+    ts, pt = [], []
+    for _ in range(a.rounds):
+        ts.append(tsrun_round(binary, a.model, a.input, a.calls))
+        pt.append(torch_round(module, x, a.calls))
+    t, p = statistics.median(ts), statistics.median(pt)
+    print(f"torch {torch.__version__}, {a.rounds} rounds x {a.calls} calls, 1 thread")
+    print("| model | tsrun median us/call | PyTorch (torch.jit.load, inference_mode) median us/call | PyTorch / tsrun |")
+    print("|---|---|---|---|")
+    print(f"| {os.path.basename(a.model)} | {t:.3f} | {p:.3f} | {p / t:.1f}x |")
+    print("rounds tsrun:", " ".join(f"{v:.3f}" for v in ts))
+    print("rounds torch:", " ".join(f"{v:.3f}" for v in pt))
+
+
+if __name__ == "__main__":
+    main()
