@@ -1120,6 +1120,20 @@ impl FnCompiler<'_> {
             let exprs = args.into_iter().map(|a| a.expr).collect();
             return Ok(typed(Expr::Format(exprs), Type::Str));
         }
+        // PyTorch's graph optimizer folds `x == x` to True and `x != x` to False for non-tensor
+        // values (even a NaN float), so the printed `torch.eq(f, f)` never compares at run time.
+        if let ("aten::eq" | "aten::ne", [a, b], []) = (name, args.as_slice(), kwargs.as_slice()) {
+            let scalar = !matches!(
+                a.ty.unwrap_optional(),
+                Type::Tensor | Type::Any | Type::Union(_)
+            );
+            if matches!((&a.expr, &b.expr), (Expr::Local(x), Expr::Local(y)) if x == y) && scalar {
+                return Ok(typed(
+                    Expr::Const(Value::Bool(name == "aten::eq")),
+                    Type::Bool,
+                ));
+            }
+        }
         let candidates = registry().candidates(name);
         if candidates.is_empty() {
             return Err(self.err(

@@ -175,8 +175,9 @@ fn stoll(s: &str) -> RtResult<(i64, usize)> {
     Ok((v, i))
 }
 
-/// `std::stod(s, &used)`: leading whitespace, then the longest prefix that is a decimal
-/// float, `inf`/`infinity` or `nan` (any case); `stod` when there is none.
+/// `std::stod(s, &used)`: leading whitespace, then the longest prefix that is a decimal or
+/// hexadecimal (`0x1.8p3`) float, `inf`/`infinity` or `nan` (any case); `stod` when there is
+/// none, or when the value overflows or underflows the double range (`std::out_of_range`).
 fn stod(s: &str) -> RtResult<(f64, usize)> {
     let b = s.as_bytes();
     let ws = b.iter().take_while(|c| is_space(**c)).count();
@@ -196,6 +197,10 @@ fn stod(s: &str) -> RtResult<(f64, usize)> {
                 return Ok((v, ws + sign_len + word.len()));
             }
         }
+    }
+    if let Some(hex) = stod_hex(rest) {
+        let (v, used) = hex?;
+        return Ok((v, ws + used));
     }
     // Longest prefix of the form [sign] digits [. digits] [e [sign] digits].
     let rb = rest.as_bytes();
@@ -229,7 +234,89 @@ fn stod(s: &str) -> RtResult<(f64, usize)> {
         }
     }
     let v: f64 = rest[..i].parse().map_err(|_| RuntimeError::new("stod"))?;
+    let nonzero_digits = rest[..i]
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|m| m.bytes().any(|c| (b'1'..=b'9').contains(&c)));
+    if v.is_infinite() || (v == 0.0 && nonzero_digits) {
+        return Err(RuntimeError::new("stod"));
+    }
     Ok((v, ws + i))
+}
+
+/// The hexadecimal form of `strtod`: `[sign] 0x hexdigits [. hexdigits] [p [sign] digits]`.
+/// `None` if `s` does not start that way.
+fn stod_hex(s: &str) -> Option<RtResult<(f64, usize)>> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let neg = match b.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    if !(b.get(i) == Some(&b'0') && matches!(b.get(i + 1), Some(b'x' | b'X'))) {
+        return None;
+    }
+    let mut j = i + 2;
+    let mut mantissa = 0f64;
+    let mut digits = 0;
+    let mut scale = 0i32;
+    while let Some(d) = b.get(j).and_then(|c| (*c as char).to_digit(16)) {
+        mantissa = mantissa * 16.0 + d as f64;
+        digits += 1;
+        j += 1;
+    }
+    if b.get(j) == Some(&b'.') {
+        let mut k = j + 1;
+        while let Some(d) = b.get(k).and_then(|c| (*c as char).to_digit(16)) {
+            mantissa = mantissa * 16.0 + d as f64;
+            scale -= 4;
+            digits += 1;
+            k += 1;
+        }
+        if digits > 0 {
+            j = k;
+        }
+    }
+    if digits == 0 {
+        // "0x" with no digits: strtod reads just the "0".
+        return Some(Ok((if neg { -0.0 } else { 0.0 }, i + 1)));
+    }
+    if matches!(b.get(j), Some(b'p' | b'P')) {
+        let mut k = j + 1;
+        let eneg = match b.get(k) {
+            Some(b'-') => {
+                k += 1;
+                true
+            }
+            Some(b'+') => {
+                k += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = k;
+        let mut e: i32 = 0;
+        while let Some(d) = b.get(k).filter(|c| c.is_ascii_digit()) {
+            e = e.saturating_mul(10).saturating_add((d - b'0') as i32);
+            k += 1;
+        }
+        if k > start {
+            scale = scale.saturating_add(if eneg { -e } else { e });
+            j = k;
+        }
+    }
+    let v = mantissa * 2f64.powi(scale);
+    if v.is_infinite() || (v == 0.0 && mantissa != 0.0) {
+        return Some(Err(RuntimeError::new("stod")));
+    }
+    Some(Ok((if neg { -v } else { v }, j)))
 }
 
 #[cfg(test)]
@@ -245,5 +332,10 @@ mod tests {
         assert_eq!(stod("1.5x").unwrap(), (1.5, 3));
         assert!(stod("inf").unwrap().0.is_infinite());
         assert!(stod("abc").is_err());
+        assert_eq!(stod("0x10").unwrap(), (16.0, 4));
+        assert_eq!(stod("0x1.8p1").unwrap(), (3.0, 7));
+        assert!(stod("1e400").is_err());
+        assert!(stod("1e-400").is_err());
+        assert_eq!(stod("0e-400").unwrap().0, 0.0);
     }
 }

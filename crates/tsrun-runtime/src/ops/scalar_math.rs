@@ -134,6 +134,7 @@ macro_rules! arith {
     }};
 }
 
+/// Comparisons with C++'s IEEE semantics: with a NaN operand everything is false except `!=`.
 macro_rules! compare {
     ($b:expr, $name:literal, $pred:expr) => {{
         $b.op(
@@ -144,7 +145,9 @@ macro_rules! compare {
             concat!("aten::", $name, ".float(float a, float b) -> bool"),
             |a| {
                 Ok(Value::Bool(
-                    float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+                    float(a, 0)?
+                        .partial_cmp(&float(a, 1)?)
+                        .map_or($name == "ne", $pred),
                 ))
             },
         );
@@ -152,7 +155,9 @@ macro_rules! compare {
             concat!("aten::", $name, ".int_float(int a, float b) -> bool"),
             |a| {
                 Ok(Value::Bool(
-                    float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+                    float(a, 0)?
+                        .partial_cmp(&float(a, 1)?)
+                        .map_or($name == "ne", $pred),
                 ))
             },
         );
@@ -160,7 +165,9 @@ macro_rules! compare {
             concat!("aten::", $name, ".float_int(float a, int b) -> bool"),
             |a| {
                 Ok(Value::Bool(
-                    float(a, 0)?.partial_cmp(&float(a, 1)?).is_some_and($pred),
+                    float(a, 0)?
+                        .partial_cmp(&float(a, 1)?)
+                        .map_or($name == "ne", $pred),
                 ))
             },
         );
@@ -168,7 +175,7 @@ macro_rules! compare {
             concat!("aten::", $name, "(Scalar a, Scalar b) -> bool"),
             |a| {
                 Ok(Value::Bool(
-                    cmp_scalars(scalar(a, 0)?, scalar(a, 1)?).is_some_and($pred),
+                    cmp_scalars(scalar(a, 0)?, scalar(a, 1)?).map_or($name == "ne", $pred),
                 ))
             },
         );
@@ -265,12 +272,54 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("prim::max.int(int a, int b) -> int", |a| {
         Ok(Value::Int(int(a, 0)?.max(int(a, 1)?)))
     });
+    // PyTorch's `a < b ? a : b` / `a > b ? a : b`: a NaN second operand wins, unlike f64::min.
     b.op("prim::min.float(float a, float b) -> float", |a| {
-        Ok(Value::Float(float(a, 0)?.min(float(a, 1)?)))
+        let (x, y) = (float(a, 0)?, float(a, 1)?);
+        Ok(Value::Float(if x < y { x } else { y }))
     });
     b.op("prim::max.float(float a, float b) -> float", |a| {
-        Ok(Value::Float(float(a, 0)?.max(float(a, 1)?)))
+        let (x, y) = (float(a, 0)?, float(a, 1)?);
+        Ok(Value::Float(if x > y { x } else { y }))
     });
+    b.op("aten::divmod.int(int x, int y) -> (int, int)", |a| {
+        let (x, y) = (int(a, 0)?, int(a, 1)?);
+        if y == 0 {
+            return Err(RuntimeError::new(
+                "ZeroDivisionError: integer division or modulo by zero",
+            ));
+        }
+        let (mut q, mut r) = (x.wrapping_div(y), x.wrapping_rem(y));
+        if r != 0 && ((x < 0) != (y < 0)) {
+            q -= 1;
+            r += y;
+        }
+        Ok(Value::tuple(vec![Value::Int(q), Value::Int(r)]))
+    });
+    for sig in ["float x, float y", "int x, float y", "float x, int y"] {
+        let suffix = sig.replace(" x", "").replace(" y", "").replace(", ", "_");
+        let suffix = if suffix == "float_float" {
+            "float".to_string()
+        } else {
+            suffix
+        };
+        b.op(
+            &format!("aten::divmod.{suffix}({sig}) -> (float, float)"),
+            |a| {
+                let (x, y) = (float(a, 0)?, float(a, 1)?);
+                if y == 0.0 {
+                    return Err(RuntimeError::new("ZeroDivisionError: float divmod()"));
+                }
+                let mut r = x % y;
+                if r != 0.0 && ((x < 0.0) != (y < 0.0)) {
+                    r += y;
+                }
+                Ok(Value::tuple(vec![
+                    Value::Float((x - r) / y),
+                    Value::Float(r),
+                ]))
+            },
+        );
+    }
     b.op("prim::abs.int(int a) -> int", |a| {
         Ok(Value::Int(int(a, 0)?.wrapping_abs()))
     });

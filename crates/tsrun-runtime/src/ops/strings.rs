@@ -310,6 +310,43 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         ))
     });
 
+    b.op("aten::istitle(str self) -> bool", |a| {
+        // PyTorch's loop: uppercase after a non-letter, lowercase after a letter, and at least
+        // one letter that starts a word.
+        let mut result = false;
+        let mut prev_alpha = false;
+        for c in str(a, 0)?.bytes() {
+            if prev_alpha {
+                if c != c.to_ascii_lowercase() {
+                    result = false;
+                    break;
+                }
+            } else {
+                if c != c.to_ascii_uppercase() {
+                    result = false;
+                    break;
+                }
+                if c.is_ascii_alphabetic() {
+                    result = true;
+                }
+            }
+            prev_alpha = c.is_ascii_alphabetic();
+        }
+        Ok(Value::Bool(result))
+    });
+    b.op("aten::isidentifier(str self) -> bool", |a| {
+        // Python 2's rule, as PyTorch implements it: alphanumerics only, no leading digit.
+        let s = str(a, 0)?.as_bytes();
+        Ok(Value::Bool(
+            !s.is_empty() && !s[0].is_ascii_digit() && s.iter().all(u8::is_ascii_alphanumeric),
+        ))
+    });
+    b.op("aten::isprintable(str self) -> bool", |a| {
+        Ok(Value::Bool(str(a, 0)?.bytes().all(|c| {
+            c.is_ascii_alphanumeric() || c.is_ascii_punctuation() || c == b' '
+        })))
+    });
+
     // Stripping and padding.
     b.op(
         "aten::strip(str self, str chars=' \\n\\t\\f\\v') -> str",
