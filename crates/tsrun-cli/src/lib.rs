@@ -10,10 +10,10 @@
 //!   `float` parameter);
 //! * [`list_tensor`]: a JSON number list given for a `Tensor` parameter, as `torch.tensor`;
 //! * [`fill`]: the `zeros`/`ones`/`rand`/`randn` tensors;
-//! * [`array`]: [`array::NdArray`], a plain n-d array, and its conversion to and from tensors;
+//! * [`array`](mod@array): [`array::NdArray`], a plain n-d array, and its conversion to and from tensors;
 //! * [`npy_io`]: reading `.npy`/`.npz` files and writing `np.savez`-layout `.npz` files;
 //! * [`output`]: flattening a result into the leaves written to `--output`;
-//! * [`bench`]: `--bench N` timing (batched per-call medians);
+//! * [`bench`](mod@bench): `--bench N` timing (batched per-call medians);
 //! * [`inspect_view`]: the text and JSON reports of `tsrun inspect`.
 
 pub mod array;

@@ -176,7 +176,7 @@ impl Module {
     }
 
     /// The runtime's view of the module (the object tree and compiled program), for tools
-    /// such as [`crate::inspect`]; not needed to run a model.
+    /// such as [`crate::inspect()`]; not needed to run a model.
     ///
     /// ```
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/seed/mlp_traced.pt");
