@@ -11,14 +11,15 @@
 //! | `Vec<T>` | `List[T]` (element type from `T`) |
 //! | `Vec<Value>` | `List[T]` with `T` the items' common type, else `List[Any]` |
 //! | `(A, B, ...)` (1 to 6 items) | `Tuple[A, B, ...]` |
-//! | `BTreeMap<K, V>` | `Dict[K, V]` (entries in key order) |
+//! | `BTreeMap<K, V>` | `Dict[K, V]` (entries in key order; back with `TryFrom`, also to `HashMap`) |
 //! | `Option<T>` | `T` or `None` |
 //!
 //! They live in the runtime crate, not in the facade, because Rust only allows
 //! `impl From<X> for Value` in the crate that defines `Value` (or `X`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::Hash;
 
 use tsrun_tensor::Tensor;
 
@@ -273,6 +274,48 @@ impl From<std::convert::Infallible> for ConversionError {
     }
 }
 
+/// The entries of a dict, each key and value converted.
+fn dict_entries<K, V>(
+    v: Value,
+) -> Result<impl Iterator<Item = Result<(K, V), ConversionError>>, ConversionError>
+where
+    K: TryFrom<Value>,
+    V: TryFrom<Value>,
+    ConversionError: From<K::Error> + From<V::Error>,
+{
+    let items = v.dict_items().ok_or_else(|| mismatch("dict", &v))?;
+    Ok(items.into_iter().map(|(k, v)| {
+        Ok((
+            K::try_from(k).map_err(ConversionError::from)?,
+            V::try_from(v).map_err(ConversionError::from)?,
+        ))
+    }))
+}
+
+impl<K, V> TryFrom<Value> for BTreeMap<K, V>
+where
+    K: TryFrom<Value> + Ord,
+    V: TryFrom<Value>,
+    ConversionError: From<K::Error> + From<V::Error>,
+{
+    type Error = ConversionError;
+    fn try_from(v: Value) -> Result<BTreeMap<K, V>, ConversionError> {
+        dict_entries(v)?.collect()
+    }
+}
+
+impl<K, V> TryFrom<Value> for HashMap<K, V>
+where
+    K: TryFrom<Value> + Eq + Hash,
+    V: TryFrom<Value>,
+    ConversionError: From<K::Error> + From<V::Error>,
+{
+    type Error = ConversionError;
+    fn try_from(v: Value) -> Result<HashMap<K, V>, ConversionError> {
+        dict_entries(v)?.collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +365,10 @@ mod tests {
             .map(|(k, _)| String::try_from(k).unwrap())
             .collect();
         assert_eq!(keys, ["a", "b"]);
+        let back: HashMap<String, i64> = v.clone().try_into().unwrap();
+        assert_eq!(back["b"], 2);
+        let back: BTreeMap<String, f64> = v.try_into().unwrap();
+        assert_eq!(back["a"], 1.0);
+        assert!(BTreeMap::<String, i64>::try_from(Value::Int(1)).is_err());
     }
 }
