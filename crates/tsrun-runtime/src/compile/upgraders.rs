@@ -4,7 +4,7 @@
 //!
 //! | operator | archives | old meaning |
 //! |---|---|---|
-//! | `aten::div.Tensor`, `aten::div.Scalar` | version <= 3 | all-integer operands divide with truncation (`div_Tensor_0_3`, `div_Scalar_0_3`) |
+//! | `aten::div.Tensor`, `aten::div.Scalar`, `aten::div_.Tensor`, `aten::div_.Scalar` | version <= 3 | all-integer operands divide with truncation (`div_Tensor_0_3`, `div_Scalar_0_3`, `div__Tensor_0_3`, `div__Scalar_0_3`) |
 //! | `aten::full` | version <= 4 | no `dtype` and an integer fill give a float tensor (`full_0_4`) |
 //!
 //! The `_mode` variants of `div` and `gelu` (versions <= 9) did not change behaviour, so they
@@ -22,6 +22,8 @@ pub(super) fn upgrade(version: u64, op: &Arc<OpDef>) -> Option<Arc<OpDef>> {
     let kernel: Kernel = match op.schema.full_name().as_str() {
         "aten::div.Tensor" if version <= 3 => div_tensor_0_3,
         "aten::div.Scalar" if version <= 3 => div_scalar_0_3,
+        "aten::div_.Tensor" if version <= 3 => inplace_div_tensor_0_3,
+        "aten::div_.Scalar" if version <= 3 => inplace_div_scalar_0_3,
         "aten::full" if version <= 4 => full_0_4,
         _ => return None,
     };
@@ -67,6 +69,38 @@ fn div_scalar_0_3(a: &mut [Value]) -> RtResult<Value> {
     }
     let mut args = [a[0].clone(), a[1].clone(), Value::str("trunc")];
     kernel(&MODE_DIV, "aten::div.Scalar_mode")?(&mut args)
+}
+
+/// `div__Tensor_0_3`: in place; integer operands truncate (today's `div_` would refuse to
+/// write a float result into an integer tensor).
+fn inplace_div_tensor_0_3(a: &mut [Value]) -> RtResult<Value> {
+    static TRUE_DIV: OnceLock<Option<Kernel>> = OnceLock::new();
+    static MODE_DIV: OnceLock<Option<Kernel>> = OnceLock::new();
+    if is_float_tensor(&a[0]) || is_float_tensor(&a[1]) {
+        return kernel(&TRUE_DIV, "aten::div_.Tensor")?(a);
+    }
+    let mut args = [a[0].clone(), a[1].clone(), Value::str("trunc")];
+    let q = kernel(&MODE_DIV, "aten::div.Tensor_mode")?(&mut args)?;
+    copy_into(&a[0], q)
+}
+
+/// `div__Scalar_0_3`: in place; an integer tensor and an integer scalar truncate.
+fn inplace_div_scalar_0_3(a: &mut [Value]) -> RtResult<Value> {
+    static TRUE_DIV: OnceLock<Option<Kernel>> = OnceLock::new();
+    static MODE_DIV: OnceLock<Option<Kernel>> = OnceLock::new();
+    if is_float_tensor(&a[0]) || matches!(a[1], Value::Float(_)) {
+        return kernel(&TRUE_DIV, "aten::div_.Scalar")?(a);
+    }
+    let mut args = [a[0].clone(), a[1].clone(), Value::str("trunc")];
+    let q = kernel(&MODE_DIV, "aten::div.Scalar_mode")?(&mut args)?;
+    copy_into(&a[0], q)
+}
+
+/// `self.copy_(src)`, returning `self`.
+fn copy_into(dst: &Value, src: Value) -> RtResult<Value> {
+    static COPY: OnceLock<Option<Kernel>> = OnceLock::new();
+    let mut args = [dst.clone(), src, Value::Bool(false)];
+    kernel(&COPY, "aten::copy_")?(&mut args)
 }
 
 /// `full_0_4`: without a dtype the fill value is made a float first.

@@ -28,6 +28,15 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             Scalar::Bool(b) => Value::Bool(b),
         })
     });
+    // In-place true division by a number (the Tensor form is with the other binary kernels).
+    b.op(
+        "aten::div_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)",
+        |a| {
+            let t = tensor(a, 0)?;
+            k::binary::div_scalar_(t, super::args::scalar(a, 1)?)?;
+            Ok(Value::Tensor(t.clone()))
+        },
+    );
     b.op("aten::is_floating_point(Tensor self) -> bool", |a| {
         Ok(Value::Bool(tensor(a, 0)?.dtype().is_floating()))
     });
