@@ -5,6 +5,8 @@ use std::fmt::{self, Write};
 use tsrun_tensor::{DType, Tensor};
 
 use crate::error::{RtResult, RuntimeError};
+
+mod tensor_text;
 use crate::value::Value;
 
 /// Elements shown at each end of a long tensor dimension.
@@ -58,7 +60,7 @@ pub fn fmt_value(v: &Value, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 
 /// TorchScript's `str(x)` (also `print` and `"{}".format(x)`): PyTorch's IValue printing.
 /// Floats as [`torch_float`]; strings inside containers are not quoted (`[a, b]`), as PyTorch
-/// prints them; tensors as `tensor(...)`.
+/// prints them; tensors as its C++ `at::print` does (`display/tensor_text.rs`).
 pub fn python_str(v: &Value) -> String {
     let mut out = String::new();
     write_str(&mut out, v, 0);
@@ -115,7 +117,7 @@ fn write_str(out: &mut String, v: &Value, depth: usize) {
             }
             out.push('}');
         }
-        Value::Tensor(_) => out.push_str(&format!("{v}")),
+        Value::Tensor(t) => out.push_str(&tensor_text::tensor_text(t)),
     }
 }
 
