@@ -181,7 +181,13 @@ fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Outcome, String> {
         if let (Some(1), Some((class, message))) = (done.status.code(), &case.error) {
             // One line: `error: CLASS: MESSAGE (at LOCATION)`; report it as raised when it
             // carries the expected text, and otherwise hand back the whole line.
-            let want = format!("error: {class}: {message}");
+            // The CLI joins a multi-line message's lines with " | " (as its `one_line`).
+            let want = format!("error: {class}: {message}")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" | ");
             if stderr.trim_end().starts_with(&want) {
                 let origin = case
                     .origin
