@@ -94,7 +94,7 @@ fn print_format(values: &[f64]) -> PrintFormat {
             width,
             kind: Kind::Scientific,
         }
-    } else if exp_max > 5.0 || exp_max < 0.0 {
+    } else if !(0.0..=5.0).contains(&exp_max) {
         PrintFormat {
             scale: 10f64.powf(exp_max - 1.0),
             width: 7,
