@@ -93,6 +93,18 @@ pub(crate) fn slice_indices(
 /// Equality used by `in`, `index`, dict keys: Python semantics for scalars and strings,
 /// identity for tensors and objects.
 pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
+    equal_at(a, b, 0)
+}
+
+/// Containers nested deeper than this compare by identity: a list that contains itself
+/// (possible through `List[Any]`) must not recurse forever.
+const MAX_EQ_DEPTH: usize = 64;
+
+fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_EQ_DEPTH {
+        return a.is_same(b);
+    }
+    let eq = |p: &Value, q: &Value| equal_at(p, q, depth + 1);
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
@@ -101,14 +113,16 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Device(x), Value::Device(y)) => x == y,
         (Value::Tuple(x), Value::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q))
         }
         (Value::List(x), Value::List(y)) => {
-            let (x, y) = (x.items.lock().clone(), y.items.lock().clone());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+            // One lock at a time: `x` and `y` may be the same list.
+            let x = x.items.lock().clone();
+            let y = y.items.lock().clone();
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q))
         }
         (Value::Enum(x), Value::Enum(y)) => {
-            Arc::ptr_eq(&x.class, &y.class) && values_equal(&x.value, &y.value)
+            Arc::ptr_eq(&x.class, &y.class) && eq(&x.value, &y.value)
         }
         _ => a.is_same(b),
     }
@@ -236,11 +250,9 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
 }
 
 fn contains(a: &mut [Value]) -> RtResult<Value> {
-    let found = list(a, 0)?
-        .items
-        .lock()
-        .iter()
-        .any(|v| values_equal(v, &a[1]));
+    // On a snapshot: comparing may lock other lists (or this one).
+    let items = list(a, 0)?.items.lock().clone();
+    let found = items.iter().any(|v| values_equal(v, &a[1]));
     Ok(Value::Bool(found))
 }
 
@@ -273,4 +285,28 @@ fn dict_contains(a: &mut [Value]) -> RtResult<Value> {
         .iter()
         .any(|(k, _)| values_equal(k, &a[1]));
     Ok(Value::Bool(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Type;
+
+    #[test]
+    fn equality_of_shared_and_cyclic_lists_terminates() {
+        let inner = Value::new_list(Type::Int, vec![Value::Int(1)]);
+        // The same list on both sides (must not deadlock on its lock).
+        let a = Value::new_list(Type::Any, vec![inner.clone()]);
+        let b = Value::new_list(Type::Any, vec![inner]);
+        assert!(values_equal(&a, &b));
+        // A list that contains itself (must not recurse forever).
+        let cyclic = Value::new_list(Type::Any, Vec::new());
+        if let Value::List(l) = &cyclic {
+            l.items.lock().push(cyclic.clone());
+        }
+        assert!(values_equal(&cyclic, &cyclic));
+        if let Value::List(l) = &cyclic {
+            l.items.lock().clear(); // break the cycle so the test does not leak
+        }
+    }
 }

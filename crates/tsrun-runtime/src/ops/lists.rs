@@ -234,8 +234,10 @@ fn repeat(x: &List, n: i64) -> RtResult<Value> {
     Ok(Value::new_list(x.elem.clone(), out))
 }
 
+// `index`/`count`/`remove` compare on a snapshot: comparing may lock other lists, and an
+// element may be the list itself.
 fn index(a: &mut [Value]) -> RtResult<Value> {
-    let l = list(a, 0)?.items.lock();
+    let l = list(a, 0)?.items.lock().clone();
     l.iter()
         .position(|v| values_equal(v, &a[1]))
         .map(|i| Value::Int(i as i64))
@@ -248,17 +250,20 @@ fn index(a: &mut [Value]) -> RtResult<Value> {
 }
 
 fn count(a: &mut [Value]) -> RtResult<Value> {
-    let l = list(a, 0)?.items.lock();
+    let l = list(a, 0)?.items.lock().clone();
     Ok(Value::Int(
         l.iter().filter(|v| values_equal(v, &a[1])).count() as i64,
     ))
 }
 
 fn remove(a: &mut [Value]) -> RtResult<Value> {
-    let mut l = list(a, 0)?.items.lock();
-    match l.iter().position(|v| values_equal(v, &a[1])) {
+    let snapshot = list(a, 0)?.items.lock().clone();
+    match snapshot.iter().position(|v| values_equal(v, &a[1])) {
         Some(i) => {
-            l.remove(i);
+            let mut l = list(a, 0)?.items.lock();
+            if i < l.len() {
+                l.remove(i);
+            }
             Ok(Value::None)
         }
         None => Err(RuntimeError::new("list.remove(x): x not in list")),
@@ -346,7 +351,10 @@ mod tests {
         // `[] * 2**62` is instant and empty; a huge non-empty repeat is an error, not an abort.
         assert!(repeated(&[], 1 << 62).unwrap().is_empty());
         assert!(repeated(&[Value::Int(1)], 1 << 62).is_err());
-        assert_eq!(repeated(&[Value::Int(1), Value::Int(2)], 2).unwrap().len(), 4);
+        assert_eq!(
+            repeated(&[Value::Int(1), Value::Int(2)], 2).unwrap().len(),
+            4
+        );
         assert!(repeated(&[Value::Int(1)], -3).unwrap().is_empty());
     }
 }
