@@ -52,6 +52,8 @@ impl Program {
             "Device" => Type::Device,
             "Any" => Type::Any,
             "number" | "Scalar" => Type::Number,
+            // An opaque C++ handle (the profiler's `_RecordFunction.capsule`); never inspected.
+            "Capsule" => Type::Any,
             other => match self.classes.get(other) {
                 Some(c) => Type::Class(c.clone()),
                 None => return Err(format!("unknown type '{other}'")),

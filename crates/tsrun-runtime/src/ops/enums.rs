@@ -1,6 +1,8 @@
 //! Enum members (`(c).value`, `(c).name`, `==`/`!=` on members) and the remaining language
-//! `prim::`/`aten::` helpers with generic schemas: `torch.wait` on a `fork` result and the
-//! grad-mode switch that `with torch.no_grad():` prints.
+//! `prim::`/`aten::` helpers with generic schemas: `torch.wait` on a `fork` result, the
+//! grad-mode switch that `with torch.no_grad():` prints, and the profiler hooks that
+//! `with torch.autograd.profiler.record_function(name):` prints (no-ops: tsrun has no
+//! profiler, and the block's result does not depend on them).
 //!
 //! Registered last: schemas over `AnyEnumType` bind any type, so they must only be reached
 //! when no specific overload matched.
@@ -50,6 +52,32 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             v => v,
         })
     });
+    // The record handle only has to be non-None for record_function.__exit__'s check.
+    b.op(
+        "profiler::_record_function_enter_new(str name, str? args=None) -> Any",
+        |a| {
+            Ok(Value::str(&format!(
+                "<record_function {}>",
+                super::args::str(a, 0)?
+            )))
+        },
+    );
+    b.op(
+        "profiler::_record_function_enter(str name, str? args=None) -> Any",
+        |a| {
+            Ok(Value::str(&format!(
+                "<record_function {}>",
+                super::args::str(a, 0)?
+            )))
+        },
+    );
+    b.op("profiler::_record_function_exit(Any record) -> ()", |_| {
+        Ok(Value::None)
+    });
+    b.op(
+        "profiler::_call_end_callbacks_on_jit_fut(Any record, Future(t) fut) -> Future(t)",
+        |a| Ok(std::mem::take(&mut a[1])),
+    );
     b.op("aten::is_grad_enabled() -> bool", |_| {
         Ok(Value::Bool(GRAD_ENABLED.with(Cell::get)))
     });
