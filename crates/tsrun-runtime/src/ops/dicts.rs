@@ -66,6 +66,10 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         );
         b.op(&format!("aten::copy.Dict_{k}({d}(a) self) -> {d}"), copy);
         b.op(&format!("aten::dict.Dict_{k}({d}(a) self) -> {d}"), copy);
+        b.op(
+            &format!("aten::dict.{k}(({k}, tVal)[] inputs) -> Dict({k}, tVal)"),
+            from_pairs,
+        );
         if k != "str" && k != "int" {
             // str and int keys are registered with the core dict ops in containers.rs.
             b.op(&format!("aten::len.Dict_{k}({d} self) -> int"), len);
@@ -83,6 +87,30 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             );
         }
     }
+}
+
+/// `dict(pairs)`: later pairs overwrite earlier ones, keeping the first position.
+fn from_pairs(a: &mut [Value]) -> RtResult<Value> {
+    let (key_ty, value_ty) = match &a[0] {
+        Value::List(l) => match &l.elem {
+            Type::Tuple(ts) if ts.len() == 2 => (ts[0].clone(), ts[1].clone()),
+            _ => (Type::Any, Type::Any),
+        },
+        _ => (Type::Any, Type::Any),
+    };
+    let mut entries: Vec<(Value, Value)> = Vec::new();
+    for pair in a[0].sequence_items().unwrap_or_default() {
+        let [k, v] = pair
+            .sequence_items()
+            .unwrap_or_default()
+            .try_into()
+            .map_err(|_| RuntimeError::new("dict(): every item must be a (key, value) pair"))?;
+        match position(&entries, &k) {
+            Some(i) => entries[i].1 = v,
+            None => entries.push((k, v)),
+        }
+    }
+    Ok(Value::new_dict(key_ty, value_ty, entries))
 }
 
 fn keys(a: &mut [Value]) -> RtResult<Value> {
