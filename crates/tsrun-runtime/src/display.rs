@@ -96,7 +96,7 @@ fn write_str(out: &mut String, v: &Value, depth: usize) {
         Value::Str(s) => out.push_str(s),
         Value::Device(d) => out.push_str(d),
         Value::Object(o) => out.push_str(&format!("<{} object>", o.class.name)),
-        Value::Enum(e) => out.push_str(&format!("{}.{}", e.class.short_name(), e.name)),
+        Value::Enum(e) => out.push_str(&format!("Enum<{}.{}>", e.class.short_name(), e.name)),
         Value::Function(func) => out.push_str(&format!("<function {}>", func.qualified_name)),
         Value::Future(_) => out.push_str("<Future>"),
         Value::Tuple(items) => seq(out, items, '(', ')'),
