@@ -658,7 +658,22 @@ impl FnCompiler<'_> {
         match &v.ty {
             Type::Tuple(ts) => {
                 let ExprKind::Int(i) = index.kind else {
-                    return Err(self.err(span, "a tuple index must be an integer literal"));
+                    // `((1, 2, 3))[i]`: a run-time index into a tuple whose elements all have
+                    // one type (prim::TupleIndex).
+                    let elem = unify_elements(ts.iter()).filter(|t| !matches!(t, Type::Any));
+                    let Some(elem) = elem.filter(|_| !ts.is_empty()) else {
+                        return Err(self.err(span, "a tuple with elements of different types can only be indexed by an integer literal"));
+                    };
+                    let i = self.expr(index)?;
+                    let i = self.coerce(i, &Type::Int, &index.span)?;
+                    let def = registry()
+                        .candidates("prim::TupleIndex")
+                        .first()
+                        .cloned()
+                        .ok_or_else(|| {
+                            self.err(span, "internal error: prim::TupleIndex is not registered")
+                        })?;
+                    return Ok(typed(Expr::Op(def, vec![v.expr, i].into()), elem));
                 };
                 let n = ts.len() as i64;
                 let i = if i < 0 { i + n } else { i };

@@ -183,6 +183,20 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             Ok(Value::new_list(x.elem.clone(), out))
         },
     );
+    b.op("prim::TupleIndex(Any tup, int i) -> Any", |a| {
+        let items = match &a[0] {
+            Value::Tuple(t) => t.clone(),
+            other => {
+                return Err(RuntimeError::new(format!(
+                    "expected a tuple, got {}",
+                    other.kind_name()
+                )))
+            }
+        };
+        let i = norm_index(int(a, 1)?, items.len())
+            .ok_or_else(|| RuntimeError::new("Tuple list index out of range"))?;
+        Ok(items[i].clone())
+    });
     b.op("aten::list.t(t[] l) -> t[]", |a| {
         let x = list(a, 0)?;
         Ok(Value::new_list(x.elem.clone(), x.items.lock().clone()))
