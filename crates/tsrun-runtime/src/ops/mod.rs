@@ -16,6 +16,8 @@ mod nn_activation;
 mod nn_attention;
 mod nn_conv;
 mod nn_norm;
+mod nn_rnn;
+mod nn_transformer;
 mod prim;
 mod scalar_extra;
 mod scalar_math;
@@ -111,6 +113,8 @@ pub fn registry() -> &'static Registry {
         nn_activation::register(&mut b);
         index_ops::register(&mut b);
         nn_attention::register(&mut b);
+        nn_rnn::register(&mut b);
+        nn_transformer::register(&mut b);
         // After every tensor kernel file: their overloads win over these.
         tensor_values::register(&mut b);
         scalar_math::register(&mut b);

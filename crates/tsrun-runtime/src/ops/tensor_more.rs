@@ -109,6 +109,67 @@ fn index_pad(t: &Tensor, pad: &[i64], mode: &str) -> RtResult<Tensor> {
 }
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
+    register_factories(b);
+    b.op("aten::is_autocast_enabled() -> bool", |_| {
+        Ok(Value::Bool(false))
+    });
+    b.op("aten::is_autocast_cpu_enabled() -> bool", |_| {
+        Ok(Value::Bool(false))
+    });
+    // Random masks only appear on training paths (stochastic depth, dropout); PyTorch's
+    // random stream cannot be reproduced, so these fail when reached.
+    b.op("aten::bernoulli_.float(Tensor(a!) self, float p=0.5, *, Generator? generator=None) -> Tensor(a!)", |_| {
+        Err(RuntimeError::new("aten::bernoulli_ (training-mode randomness) is not supported: tsrun runs inference; call .eval() before saving"))
+    });
+    b.op("aten::bernoulli.p(Tensor self, float p, *, Generator? generator=None) -> Tensor", |_| {
+        Err(RuntimeError::new("aten::bernoulli (training-mode randomness) is not supported: tsrun runs inference; call .eval() before saving"))
+    });
+    b.op(
+        "aten::repeat(Tensor self, SymInt[] repeats) -> Tensor",
+        |a| ok(repeat(tensor(a, 0)?, &int_list(a, 1)?)?),
+    );
+    b.op(
+        "aten::to_padded_tensor(Tensor self, float padding, SymInt[]? output_size=None) -> Tensor",
+        |_| {
+            Err(RuntimeError::new(
+                "aten::to_padded_tensor: nested tensors are not supported by tsrun",
+            ))
+        },
+    );
+    b.op(
+        "aten::unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)",
+        |a| {
+            let t = tensor(a, 0)?;
+            let dim = int(a, 1)?;
+            k::shape::size(t, dim)?; // checks the dim
+            let dim = if dim < 0 { dim + t.dim() as i64 } else { dim } as usize;
+            let mut shape: Vec<i64> = t.shape()[..dim].iter().map(|&s| s as i64).collect();
+            shape.extend(int_list(a, 2)?.iter());
+            shape.extend(t.shape()[dim + 1..].iter().map(|&s| s as i64));
+            ok(k::shape::reshape(t, &shape)?)
+        },
+    );
+    b.op("prim::is_nested(Tensor a) -> bool", |_| {
+        Ok(Value::Bool(false))
+    });
+    b.op(
+        "aten::_nested_tensor_from_mask_left_aligned(Tensor t, Tensor m) -> bool",
+        |a| {
+            // True when every row of the padding mask is a run of `true` then `false`.
+            let m = tensor(a, 1)?;
+            let cols = *m.shape().last().unwrap_or(&0);
+            let v = m.to_vec::<bool>();
+            Ok(Value::Bool(
+                v.chunks(cols.max(1))
+                    .all(|r| r.windows(2).all(|w| w[0] || !w[1])),
+            ))
+        },
+    );
+    b.op("aten::_nested_tensor_from_mask(Tensor t, Tensor mask, bool mask_check=True) -> Tensor", |_| {
+        Err(RuntimeError::new(
+            "aten::_nested_tensor_from_mask: nested tensors are not supported by tsrun (build nn.TransformerEncoder with enable_nested_tensor=False)",
+        ))
+    });
     b.op(
         "aten::chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]",
         |a| tensors(k::shape::chunk(tensor(a, 0)?, int(a, 1)?, int(a, 2)?)?),
@@ -213,4 +274,63 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             }
         },
     );
+}
+
+/// `arange`, `empty` and `empty_like` (factories that take dtype/layout/device/pin_memory).
+fn register_factories(b: &mut RegistryBuilder) {
+    fn dtype_at(a: &[Value], i: usize) -> RtResult<Option<tsrun_tensor::DType>> {
+        super::args::opt_dtype(a, i)
+    }
+    b.op("aten::arange(Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
+        ok(k::create::arange(Scalar::Int(0), scalar(a, 0)?, Scalar::Int(1), dtype_at(a, 1)?)?)
+    });
+    b.op("aten::arange.start(Scalar start, Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
+        ok(k::create::arange(scalar(a, 0)?, scalar(a, 1)?, Scalar::Int(1), dtype_at(a, 2)?)?)
+    });
+    b.op("aten::arange.start_step(Scalar start, Scalar end, Scalar step=1, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
+        ok(k::create::arange(scalar(a, 0)?, scalar(a, 1)?, scalar(a, 2)?, dtype_at(a, 3)?)?)
+    });
+    // tsrun zero-fills `empty`: PyTorch leaves the memory uninitialized, so any value is valid.
+    b.op("aten::empty.memory_format(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
+        let shape: Vec<usize> = int_list(a, 0)?
+            .iter()
+            .map(|&d| usize::try_from(d).map_err(|_| RuntimeError::new(format!("Trying to create tensor with negative dimension {d}"))))
+            .collect::<RtResult<_>>()?;
+        ok(Tensor::zeros(&shape, dtype_at(a, 1)?.unwrap_or(tsrun_tensor::DType::F32)))
+    });
+    b.op("aten::empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
+        let t = tensor(a, 0)?;
+        ok(Tensor::zeros(t.shape(), dtype_at(a, 1)?.unwrap_or(t.dtype())))
+    });
+}
+
+/// `Tensor.repeat(*sizes)`: tiles the tensor; extra leading repeats add dims.
+fn repeat(t: &Tensor, reps: &[i64]) -> RtResult<Tensor> {
+    if reps.len() < t.dim() {
+        return Err(RuntimeError::new(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
+        ));
+    }
+    if let Some(r) = reps.iter().find(|&&r| r < 0) {
+        return Err(RuntimeError::new(format!(
+            "Trying to create tensor with negative dimension {r}"
+        )));
+    }
+    let lead = reps.len() - t.dim();
+    let mut shape: Vec<i64> = vec![1; lead];
+    shape.extend(t.shape().iter().map(|&s| s as i64));
+    let mut x = k::shape::reshape(t, &shape)?;
+    for (d, &r) in reps.iter().enumerate() {
+        if r != 1 {
+            let copies: Vec<Tensor> = (0..r).map(|_| x.clone()).collect();
+            x = if copies.is_empty() {
+                let mut s = x.shape().to_vec();
+                s[d] = 0;
+                Tensor::zeros(&s, x.dtype())
+            } else {
+                k::shape::cat(&copies, d as i64)?
+            };
+        }
+    }
+    Ok(if x.same_storage(t) { x.deep_copy() } else { x })
 }

@@ -11,6 +11,7 @@ pub mod conv;
 pub mod index;
 pub mod norm;
 pub mod pool;
+pub mod rnn;
 
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 

@@ -200,7 +200,7 @@ pub fn group_norm(
         ));
     }
     let (n, c) = (x.shape()[0], x.shape()[1]);
-    if groups <= 0 || c % groups as usize != 0 {
+    if groups <= 0 || !c.is_multiple_of(groups as usize) {
         return Err(invalid(
             op,
             format!("Expected number of channels in input to be divisible by num_groups, but got input of shape {:?} and num_groups={groups}", x.shape()),
