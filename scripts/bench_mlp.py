@@ -55,8 +55,10 @@ def main():
     ap.add_argument("input", nargs="?", default=os.path.join(ROOT, "fixtures/seed/mlp_traced_bare.in0.npy"))
     ap.add_argument("--calls", type=int, default=200_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-build", action="store_true", help="use the existing target/release/tsrun")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "tsrun-cli"], cwd=ROOT, check=True)
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "tsrun-cli"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target/release/tsrun")
     torch.set_num_threads(1)
     module = torch.jit.load(a.model).eval()
