@@ -110,6 +110,12 @@ fn index_pad(t: &Tensor, pad: &[i64], mode: &str) -> RtResult<Tensor> {
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
     register_factories(b);
+    b.op("aten::triu(Tensor self, int diagonal=0) -> Tensor", |a| {
+        ok(triangle(tensor(a, 0)?, int(a, 1)?, true)?)
+    });
+    b.op("aten::tril(Tensor self, int diagonal=0) -> Tensor", |a| {
+        ok(triangle(tensor(a, 0)?, int(a, 1)?, false)?)
+    });
     b.op("aten::is_autocast_enabled() -> bool", |_| {
         Ok(Value::Bool(false))
     });
@@ -333,4 +339,30 @@ fn repeat(t: &Tensor, reps: &[i64]) -> RtResult<Tensor> {
         }
     }
     Ok(if x.same_storage(t) { x.deep_copy() } else { x })
+}
+
+/// `triu` (`upper`) / `tril`: zeroes the elements below (above) the `diagonal`-th diagonal
+/// of the last two dims.
+fn triangle(t: &Tensor, diagonal: i64, upper: bool) -> RtResult<Tensor> {
+    if t.dim() < 2 {
+        let which = if upper { "triu" } else { "tril" };
+        return Err(RuntimeError::new(format!(
+            "{which}: input tensor must have at least 2 dimensions"
+        )));
+    }
+    let (r, c) = (t.shape()[t.dim() - 2], t.shape()[t.dim() - 1]);
+    let keep: Vec<bool> = (0..r as i64)
+        .flat_map(|i| {
+            (0..c as i64).map(move |j| {
+                if upper {
+                    j - i >= diagonal
+                } else {
+                    j - i <= diagonal
+                }
+            })
+        })
+        .collect();
+    let keep = Tensor::from_vec(keep, &[r, c])?;
+    let zero = Tensor::zeros(&[], t.dtype());
+    Ok(k::nn::index::where_as(&keep, t, &zero, t.dtype())?)
 }
