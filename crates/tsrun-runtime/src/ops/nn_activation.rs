@@ -7,6 +7,28 @@ use super::args::{ok, scalar, tensor};
 use super::RegistryBuilder;
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
+    b.op("aten::mish_(Tensor(a!) self) -> Tensor(a!)", |a| {
+        ok(act::inplace("mish_", tensor(a, 0)?, act::mish)?)
+    });
+    b.op("aten::selu_(Tensor(a!) self) -> Tensor(a!)", |a| {
+        ok(act::inplace("selu_", tensor(a, 0)?, act::selu)?)
+    });
+    b.op(
+        "aten::celu_(Tensor(a!) self, Scalar alpha=1.) -> Tensor(a!)",
+        |a| {
+            let al = scalar(a, 1)?;
+            ok(act::inplace("celu_", tensor(a, 0)?, |t| act::celu(t, al))?)
+        },
+    );
+    b.op(
+        "aten::threshold_(Tensor(a!) self, Scalar threshold, Scalar value) -> Tensor(a!)",
+        |a| {
+            let (t, v) = (scalar(a, 1)?, scalar(a, 2)?);
+            ok(act::inplace("threshold_", tensor(a, 0)?, |x| {
+                act::threshold(x, t, v)
+            })?)
+        },
+    );
     b.op(
         "aten::hardtanh(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> Tensor",
         |a| ok(act::hardtanh(tensor(a, 0)?, scalar(a, 1)?, scalar(a, 2)?)?),
