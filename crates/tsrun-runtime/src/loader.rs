@@ -60,6 +60,7 @@ impl LoadedModule {
             tensors: HashMap::new(),
             objects: HashMap::new(),
             setstate: Vec::new(),
+            converted: 0,
         };
         let constants = match archive.constants_pickle()? {
             PickleValue::Tuple(items) => items
@@ -318,7 +319,15 @@ struct ValueBuilder<'a> {
     tensors: HashMap<*const TensorRef, Tensor>,
     objects: HashMap<*const tsrun_archive::PickleObject, Arc<Object>>,
     setstate: Vec<(Arc<Object>, Value)>,
+    /// Values converted so far, against [`MAX_LOADED_VALUES`].
+    converted: usize,
 }
+
+/// Most values the pickles may expand to. Tuples, lists and dicts are converted as trees, so a
+/// pickle whose memo shares one tuple twice per level (60 levels in 123 bytes) would otherwise
+/// expand to 2^60 values and never finish loading. Real pickles are trees of at most a few
+/// million values (one per pickled item).
+const MAX_LOADED_VALUES: usize = 1 << 24;
 
 fn storage_dtype(d: StorageDType) -> Result<DType, CompileError> {
     Ok(match d {
@@ -382,6 +391,13 @@ impl ValueBuilder<'_> {
     }
 
     fn convert(&mut self, v: &PickleValue, expected: Option<&Type>) -> Result<Value, CompileError> {
+        self.converted += 1;
+        if self.converted > MAX_LOADED_VALUES {
+            return Err(CompileError::new(format!(
+                "the pickles expand to more than {MAX_LOADED_VALUES} values (shared sub-values \
+                 repeated in a loop?)"
+            )));
+        }
         let elem_of = |t: Option<&Type>| match t.map(Type::unwrap_optional) {
             Some(Type::List(e)) => Some((**e).clone()),
             _ => None,

@@ -3,6 +3,8 @@
 //! Everything by name was resolved at load time; here a call is a function-pointer call
 //! with arguments gathered into a small stack buffer.
 
+mod depth;
+
 use std::sync::Arc;
 
 use parking_lot::RwLock;
@@ -27,6 +29,7 @@ pub fn call(f: &FunctionRef, mut args: SmallVec<[Value; 8]>) -> RtResult<Value> 
 
 /// Calls a compiled function, moving the arguments out of `args`.
 fn call_slice(f: &FunctionRef, args: &mut [Value]) -> RtResult<Value> {
+    let _depth = depth::CallDepth::enter(f)?;
     let func = f
         .compiled()
         .map_err(|e| RuntimeError::new(format!("cannot run {}: {e}", f.qualified_name)))?;

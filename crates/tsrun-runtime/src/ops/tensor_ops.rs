@@ -20,15 +20,28 @@ fn dims(v: &[i64]) -> SmallVec<[i64; 6]> {
 }
 
 fn shape_arg(args: &[Value], i: usize) -> RtResult<Vec<usize>> {
-    int_list(args, i)?
+    let shape: Vec<usize> = int_list(args, i)?
         .iter()
         .map(|&d| {
             usize::try_from(d).map_err(|_| {
                 RuntimeError::new(format!("negative dimension {d} in a size argument"))
             })
         })
-        .collect()
+        .collect::<RtResult<_>>()?;
+    // The tensor constructors allocate infallibly: a size from the model (`torch.zeros([2**40])`)
+    // would abort the process, or wrap around in `numel`, instead of raising.
+    let numel = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    match numel {
+        Some(n) if n <= MAX_NEW_ELEMENTS => Ok(shape),
+        _ => Err(RuntimeError::new(format!(
+            "not enough memory: a tensor of size {shape:?} has more than {MAX_NEW_ELEMENTS} elements"
+        ))),
+    }
 }
+
+/// Largest tensor a factory op (`zeros`, `ones`, `full`) creates: 2^36 elements (256 GiB of
+/// float32), far beyond any model tsrun runs, far below an allocation that aborts.
+const MAX_NEW_ELEMENTS: usize = 1 << 36;
 
 /// Factory functions ignore layout/device/pin_memory (CPU strided only) but check them.
 fn factory_dtype(args: &[Value], dtype_at: usize, default: DType) -> RtResult<DType> {
