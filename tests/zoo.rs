@@ -65,7 +65,9 @@ fn ensure_generated(names: &Option<Vec<String>>) -> Result<(), String> {
                 cmd.args(n);
             }
         }
-        let out = cmd.output().map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        let out = cmd
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
         if !out.status.success() {
             return Err(format!(
                 "fixtures/gen_zoo.py failed:\n{}{}",
@@ -116,7 +118,11 @@ fn model_cases(model: &str) -> Result<Vec<Case>, String> {
     let list = json.as_array().ok_or("case file is not a list")?;
     list.iter()
         .map(|c| {
-            let s = |k: &str| c[k].as_str().map(str::to_string).ok_or(format!("missing {k}"));
+            let s = |k: &str| {
+                c[k].as_str()
+                    .map(str::to_string)
+                    .ok_or(format!("missing {k}"))
+            };
             Ok(Case {
                 name: s("name")?,
                 model: PathBuf::from(s("model")?),
@@ -174,7 +180,8 @@ fn run_case(dir: &Path, case: &Case) -> Result<(f64, f64, f64), String> {
         .method_signature("forward")
         .map(|s| s.params.into_iter().map(|(_, t)| t).collect())
         .unwrap_or_default();
-    let inputs = spec::load_inputs(&case.inputs, dir, &params).map_err(|e| format!("inputs: {e}"))?;
+    let inputs =
+        spec::load_inputs(&case.inputs, dir, &params).map_err(|e| format!("inputs: {e}"))?;
     let t1 = Instant::now();
     let result = module
         .run_method("forward", inputs)
