@@ -95,8 +95,14 @@ fn parse_case(entry: &serde_json::Value) -> Result<Case, String> {
         error: match &entry["error"] {
             serde_json::Value::Null => None,
             e => Some((
-                e["class"].as_str().ok_or("error without `class`")?.to_string(),
-                e["message"].as_str().ok_or("error without `message`")?.to_string(),
+                e["class"]
+                    .as_str()
+                    .ok_or("error without `class`")?
+                    .to_string(),
+                e["message"]
+                    .as_str()
+                    .ok_or("error without `message`")?
+                    .to_string(),
             )),
         },
         origin: entry["error"]["origin"].as_str().map(str::to_string),
@@ -153,9 +159,7 @@ fn run_library(case: &Case) -> Result<Outcome, String> {
         spec::load_inputs(&case.inputs, &dir, &param_types).map_err(|e| format!("inputs: {e}"))?;
     let result = match module.run_method(&case.method, inputs) {
         Ok(v) => v,
-        Err(tsrun::Error::Runtime(e)) => {
-            return Ok(Outcome::Raised(e.class, e.message, e.origin))
-        }
+        Err(tsrun::Error::Runtime(e)) => return Ok(Outcome::Raised(e.class, e.message, e.origin)),
         Err(e) => return Err(format!("run: {e}")),
     };
     output::leaves(&result)
@@ -204,7 +208,9 @@ fn run_cli(case: &Case, bin: &Path, scratch: &Path) -> Result<Outcome, String> {
         ));
     }
     let arrays = npy_io::read_npz(&out).map_err(|e| e.to_string())?;
-    Ok(Outcome::Leaves(arrays.into_iter().map(|(_, a)| a).collect()))
+    Ok(Outcome::Leaves(
+        arrays.into_iter().map(|(_, a)| a).collect(),
+    ))
 }
 
 /// Compares an outcome with what PyTorch did.
