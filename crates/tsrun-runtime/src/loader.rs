@@ -204,8 +204,10 @@ fn specialize_entries(program: &Program, root: &Arc<Object>) -> Vec<Arc<Function
     }
     let mut opt = crate::optimize::Optimizer::new(program);
     let this = Some(Value::Object(root.clone()));
-    let dump = std::env::var_os("TSRUN_DUMP_IR").is_some();
-    methods
+    let dump = std::env::var_os("TSRUN_DUMP_IR");
+    let dump_all = dump.as_deref() == Some(std::ffi::OsStr::new("all"));
+    let dump = dump.is_some() && !dump_all;
+    let entries: Vec<Arc<FunctionRef>> = methods
         .iter()
         .map(|m| {
             let s = opt.specialize(m, std::slice::from_ref(&this));
@@ -217,7 +219,18 @@ fn specialize_entries(program: &Program, root: &Arc<Object>) -> Vec<Arc<Function
             }
             s
         })
-        .collect()
+        .collect();
+    if dump_all {
+        for f in opt.specialized() {
+            if let Ok(body) = f.compiled() {
+                eprint!(
+                    "{}",
+                    crate::function_dump::dump_function(&f.qualified_name, body)
+                );
+            }
+        }
+    }
+    entries
 }
 
 /// Fails if a root method, or any function it reaches, did not compile.

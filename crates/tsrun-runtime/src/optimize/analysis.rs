@@ -16,9 +16,14 @@ pub(super) struct SlotUse {
     pub in_loop: bool,
 }
 
-/// Counts assignments and reads of every slot in a body.
-pub(super) fn slot_uses(body: &mut Block, num_slots: usize) -> Vec<SlotUse> {
+/// Counts assignments and reads of every slot in a body. The first `num_params` slots are
+/// the parameters: the call assigns each of them once before the body runs, and that
+/// assignment is counted, so a parameter reassigned in the body never looks assigned once.
+pub(super) fn slot_uses(body: &mut Block, num_slots: usize, num_params: usize) -> Vec<SlotUse> {
     let mut uses = vec![SlotUse::default(); num_slots];
+    for u in uses.iter_mut().take(num_params) {
+        u.assigns = 1;
+    }
     walk_block(body, false, &mut uses);
     uses
 }

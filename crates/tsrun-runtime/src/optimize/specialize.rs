@@ -82,24 +82,30 @@ impl Optimizer {
         let mut body = func.body.clone();
         let num_slots = func.num_slots;
         // Constant parameters that the body never reassigns become constants.
-        let uses = slot_uses(&mut body, num_slots);
+        let num_params = f.params.len();
+        let uses = slot_uses(&mut body, num_slots, num_params);
         let mut known: Vec<Option<Value>> = vec![None; num_slots];
         for (i, c) in consts.iter().enumerate().take(f.params.len()) {
             if let (Some(v), Some(u)) = (c, uses.get(i)) {
-                if u.assigns == 0 && !matches!(const_key(Some(v)), ConstKey::Dynamic) {
+                // Only the call's own assignment: the body never reassigns it.
+                if u.assigns == 1 && !matches!(const_key(Some(v)), ConstKey::Dynamic) {
                     known[i] = Some(v.clone());
                 }
             }
         }
         for _ in 0..ROUNDS {
             self.fold_block(&mut body, &known);
-            let changed = propagate_constants(&mut body, num_slots, &mut known);
-            let forwarded = forward_single_use(&mut body, num_slots);
+            let changed = propagate_constants(&mut body, num_slots, num_params, &mut known);
+            let forwarded = forward_single_use(&mut body, num_slots, num_params);
             if !changed && !forwarded {
                 break;
             }
         }
-        mark_last_uses(&mut body, num_slots);
+        // `propagate_constants` deletes the assignments of the locals it learned; their reads
+        // are replaced by the next fold. Without this last fold, locals learned in the final
+        // round would be read without ever being assigned.
+        self.fold_block(&mut body, &known);
+        mark_last_uses(&mut body, num_slots, num_params);
         self.depth -= 1;
         self.in_progress.remove(&key);
         let out = Arc::new(FunctionRef {
@@ -116,6 +122,11 @@ impl Optimizer {
         })));
         self.cache.insert(key, out.clone());
         out
+    }
+
+    /// Every specialised callee made so far (for `TSRUN_DUMP_IR=all`).
+    pub fn specialized(&self) -> impl Iterator<Item = &Arc<FunctionRef>> {
+        self.cache.values()
     }
 
     fn fold_block(&mut self, block: &mut Block, known: &[Option<Value>]) {
@@ -140,7 +151,9 @@ impl Optimizer {
     }
 
     fn fold_expr(&mut self, e: &mut Expr, known: &[Option<Value>]) {
-        if let Expr::Local(slot) = e {
+        // A callee may be specialised again after an earlier round marked its last reads as
+        // moves: a move of a known local is a read of the constant too.
+        if let Expr::Local(slot) | Expr::Move(slot) = e {
             if let Some(Some(v)) = known.get(*slot as usize) {
                 *e = Expr::Const(v.clone());
             }
@@ -196,8 +209,13 @@ impl Optimizer {
 }
 
 /// Locals assigned exactly once (outside loops) from a constant become that constant.
-fn propagate_constants(body: &mut Block, num_slots: usize, known: &mut [Option<Value>]) -> bool {
-    let uses = slot_uses(body, num_slots);
+fn propagate_constants(
+    body: &mut Block,
+    num_slots: usize,
+    num_params: usize,
+    known: &mut [Option<Value>],
+) -> bool {
+    let uses = slot_uses(body, num_slots, num_params);
     let mut changed = false;
     collect_const_assigns(body, &uses, known, &mut changed);
     if changed {
@@ -240,8 +258,8 @@ fn remove_dead_const_assigns(block: &mut Block, known: &[Option<Value>]) {
 /// `%s = e` immediately followed by `return %s` (or `%t = %s`), where `%s` is used nowhere
 /// else, becomes `return e` (`%t = e`): nothing is evaluated between the two, so the order
 /// of effects is unchanged. This is what lets `result = relu(x); return result` inline.
-fn forward_single_use(body: &mut Block, num_slots: usize) -> bool {
-    let uses = slot_uses(body, num_slots);
+fn forward_single_use(body: &mut Block, num_slots: usize, num_params: usize) -> bool {
+    let uses = slot_uses(body, num_slots, num_params);
     forward_in_block(body, &uses)
 }
 
@@ -348,8 +366,8 @@ fn substitute(e: &mut Expr, args: &mut [Expr]) {
 }
 
 /// The single read of a local assigned once, both outside loops, becomes a move.
-fn mark_last_uses(body: &mut Block, num_slots: usize) {
-    let uses = slot_uses(body, num_slots);
+fn mark_last_uses(body: &mut Block, num_slots: usize, num_params: usize) {
+    let uses = slot_uses(body, num_slots, num_params);
     let movable: Vec<bool> = uses
         .iter()
         .map(|u| u.reads == 1 && u.assigns <= 1 && !u.in_loop)
