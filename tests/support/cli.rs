@@ -33,8 +33,13 @@ fn locate() -> Result<PathBuf, String> {
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--quiet", "-p", "tsrun-cli", "--bin", "tsrun"])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
+    // Build the binary of the profile the test runs under (`--profile quick` too: building the
+    // dev profile there would leave a stale target/quick/tsrun to be tested).
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some(profile) => {
+            cmd.arg("--profile").arg(profile);
+        }
     }
     if let Some(target_dir) = profile_dir.parent() {
         cmd.arg("--target-dir").arg(target_dir);

@@ -880,6 +880,48 @@ impl FnCompiler<'_> {
         self.program.type_of(&t).map_err(|m| self.err(&e.span, m))
     }
 
+    /// The types `isinstance(x, e)` tests for, given `x`'s static type `of`: `e` is a type, or
+    /// a tuple of them (`isinstance(boxes, (list, tuple))`, as torchvision prints). The bare
+    /// builtins `list` / `tuple` / `dict` stand for any list / tuple / dict: they become the
+    /// members of `of` of that kind (a `List[Any]` when `of` is `Any`).
+    fn isinstance_targets(&self, e: &AExpr, of: &Type) -> CResult<Vec<Type>> {
+        if let ExprKind::Tuple(items) = &e.kind {
+            let mut all = Vec::new();
+            for item in items {
+                all.extend(self.isinstance_targets(item, of)?);
+            }
+            return Ok(all);
+        }
+        let kind: fn(&Type) -> bool = match &e.kind {
+            ExprKind::Name(n) if n == "list" => |t| matches!(t, Type::List(_)),
+            ExprKind::Name(n) if n == "tuple" => |t| matches!(t, Type::Tuple(_)),
+            ExprKind::Name(n) if n == "dict" => |t| matches!(t, Type::Dict(..)),
+            _ => return Ok(vec![self.type_arg(e)?]),
+        };
+        if matches!(of, Type::Any) {
+            if let ExprKind::Name(n) = &e.kind {
+                if n == "list" {
+                    return Ok(vec![Type::List(Arc::new(Type::Any))]);
+                }
+            }
+            return Err(self.err(
+                &e.span,
+                "isinstance() with a bare tuple/dict type needs a typed value",
+            ));
+        }
+        fn members(t: &Type, out: &mut Vec<Type>) {
+            match t {
+                Type::Union(ms) => ms.iter().for_each(|m| members(m, out)),
+                Type::Optional(inner) => members(inner, out),
+                other => out.push(other.clone()),
+            }
+        }
+        let mut all = Vec::new();
+        members(of, &mut all);
+        all.retain(kind);
+        Ok(all)
+    }
+
     /// Builtin forms (`annotate`, `uninitialized`, `int(...)`, `print`...). `None` if `n` is
     /// not a builtin.
     fn builtin(
@@ -923,16 +965,18 @@ impl FnCompiler<'_> {
             }
             "isinstance" => {
                 need(2)?;
-                let ty = self.type_arg(&args[1])?;
                 let v = self.expr(&args[0])?;
+                let targets = self.isinstance_targets(&args[1], &v.ty)?;
                 let dynamic = matches!(v.ty, Type::Any | Type::Union(_) | Type::Optional(_));
                 if dynamic {
+                    let ty = match <[Type; 1]>::try_from(targets) {
+                        Ok([one]) => one,
+                        Err(many) => Type::Union(many.into()),
+                    };
                     typed(Expr::IsInstance(Box::new(v.expr), ty), Type::Bool)
                 } else {
-                    typed(
-                        Expr::Const(Value::Bool(v.ty.is_subtype_of(&ty))),
-                        Type::Bool,
-                    )
+                    let yes = targets.iter().any(|t| v.ty.is_subtype_of(t));
+                    typed(Expr::Const(Value::Bool(yes)), Type::Bool)
                 }
             }
             "getattr" => {

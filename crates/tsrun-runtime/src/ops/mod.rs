@@ -26,7 +26,9 @@ mod special_fns;
 mod strings;
 mod tensor_more;
 mod tensor_ops;
+mod tensor_reorder;
 mod tensor_values;
+mod torchvision;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -108,6 +110,7 @@ pub fn registry() -> &'static Registry {
         };
         tensor_ops::register(&mut b);
         tensor_more::register(&mut b);
+        tensor_reorder::register(&mut b);
         nn_conv::register(&mut b);
         nn_norm::register(&mut b);
         nn_activation::register(&mut b);
@@ -115,6 +118,7 @@ pub fn registry() -> &'static Registry {
         nn_attention::register(&mut b);
         nn_rnn::register(&mut b);
         nn_transformer::register(&mut b);
+        torchvision::register(&mut b);
         // After every tensor kernel file: their overloads win over these.
         tensor_values::register(&mut b);
         scalar_math::register(&mut b);

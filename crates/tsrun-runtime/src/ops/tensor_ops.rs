@@ -547,4 +547,8 @@ fn register_create(b: &mut RegistryBuilder) {
         let t = tensor(a, 0)?;
         ok(Tensor::ones(t.shape(), factory_dtype(a, 1, t.dtype())?))
     });
+    b.op("aten::full_like(Tensor self, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
+        let t = tensor(a, 0)?;
+        ok(Tensor::full(t.shape(), scalar(a, 1)?, factory_dtype(a, 2, t.dtype())?))
+    });
 }

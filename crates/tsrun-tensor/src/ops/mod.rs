@@ -10,5 +10,6 @@ pub mod linalg;
 pub mod nn;
 pub(crate) mod num;
 pub mod reduce;
+pub mod reorder;
 pub mod shape;
 pub mod unary;

@@ -8,6 +8,7 @@
 pub mod activation;
 pub mod attention;
 pub mod conv;
+pub mod detection;
 pub mod index;
 pub mod norm;
 pub mod pool;
