@@ -402,3 +402,45 @@ fn comparison_reports_mismatches() {
     );
     eprintln!("expected leaves of {}: {}", case.name, describe(&want));
 }
+
+/// The operator overloads the fixtures exercise (`fixtures/ops_matrix/coverage.txt`, counted by
+/// `fixtures/op_coverage.py` from the archives' own graphs): at least 300 tensor operators, and
+/// tsrun registers every overload listed, so the count is of overloads tsrun really runs.
+#[test]
+fn operator_coverage() {
+    let path = fixtures_dir().join("ops_matrix/coverage.txt");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let registered: std::collections::HashSet<String> = tsrun::inspect::op_schemas()
+        .iter()
+        .map(|s| s.split('(').next().unwrap_or_default().to_string())
+        .collect();
+    let mut tensor_ops = 0;
+    let mut all = 0;
+    let mut missing = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (kind, name) = line
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("bad coverage line {line:?}"));
+        all += 1;
+        if kind == "T" {
+            tensor_ops += 1;
+        }
+        // `str.format` is compiled to an expression of its own, not an operator call.
+        if !registered.contains(name) && name != "aten::format" {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "coverage.txt lists overloads tsrun does not register: {missing:?}"
+    );
+    assert!(
+        tensor_ops >= 300,
+        "only {tensor_ops} tensor operator overloads covered (of {all} overloads)"
+    );
+    eprintln!("{all} operator overloads covered by fixtures, {tensor_ops} tensor operators");
+}

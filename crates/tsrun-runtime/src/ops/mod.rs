@@ -26,6 +26,8 @@ mod special_fns;
 mod strings;
 mod tensor_more;
 mod tensor_ops;
+mod tensor_pointwise;
+mod tensor_reduce_more;
 mod tensor_reorder;
 mod tensor_values;
 mod torchvision;
@@ -111,6 +113,8 @@ pub fn registry() -> &'static Registry {
         tensor_ops::register(&mut b);
         tensor_more::register(&mut b);
         tensor_reorder::register(&mut b);
+        tensor_pointwise::register(&mut b);
+        tensor_reduce_more::register(&mut b);
         nn_conv::register(&mut b);
         nn_norm::register(&mut b);
         nn_activation::register(&mut b);

@@ -375,7 +375,7 @@ bitwise!(bitwise_xor, bitwise_xor_scalar, "bitwise_xor", "bitwise_xor_cpu", ^);
 
 /// Writes an out-of-place result into `dst` the way aten's in-place ops do:
 /// the result dtype must be castable to `dst`'s and its shape must equal `dst`'s.
-pub(crate) fn write_back(op: &'static str, dst: &Tensor, result: &Tensor) -> Result<Tensor> {
+pub fn write_back(op: &'static str, dst: &Tensor, result: &Tensor) -> Result<Tensor> {
     if !can_cast(result.dtype(), dst.dtype()) {
         return Err(crate::error::dtype_err(
             op,

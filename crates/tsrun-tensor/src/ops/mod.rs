@@ -9,6 +9,7 @@ mod elementwise;
 pub mod linalg;
 pub mod nn;
 pub(crate) mod num;
+pub mod pointwise;
 pub mod reduce;
 pub mod reorder;
 pub mod shape;

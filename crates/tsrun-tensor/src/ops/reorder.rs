@@ -104,3 +104,55 @@ pub fn roll(a: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
     }
     remap(a, &coord)
 }
+
+/// `aten::sort` / `aten::sort.stable`: (values, int64 indices) sorted along `dim`.
+///
+/// Always a stable sort (ties keep input order), with NaN greater than every number (last
+/// ascending, first descending), as aten's comparators. aten's unstable CPU sort may order
+/// equal elements differently (it uses a vectorised quicksort for some dtypes).
+pub fn sort(a: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+    let nd = a.dim().max(1);
+    let d = wrap_dim("sort", dim, nd)?;
+    let a = a.contiguous();
+    let shape = a.shape().to_vec();
+    let (outer, n, inner) = if a.dim() == 0 {
+        (1, 1, 1)
+    } else {
+        (
+            shape[..d].iter().product::<usize>(),
+            shape[d],
+            shape[d + 1..].iter().product::<usize>(),
+        )
+    };
+    crate::with_dtype!(a.dtype(), T => {
+        let src: Vec<T> = a.to_vec::<T>();
+        let mut vals = src.clone();
+        let mut idxs = vec![0i64; src.len()];
+        // NaN is the only value not equal to itself.
+        #[allow(clippy::eq_op)]
+        let key = |x: T| -> (bool, T) { (x != x, x) };
+        let mut order: Vec<usize> = Vec::with_capacity(n);
+        for o in 0..outer {
+            for i in 0..inner {
+                let at = |k: usize| (o * n + k) * inner + i;
+                order.clear();
+                order.extend(0..n);
+                order.sort_by(|&p, &q| {
+                    let ((pn, pv), (qn, qv)) = (key(src[at(p)]), key(src[at(q)]));
+                    let asc = match (pn, qn) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => std::cmp::Ordering::Greater,
+                        (false, true) => std::cmp::Ordering::Less,
+                        _ => pv.partial_cmp(&qv).unwrap_or(std::cmp::Ordering::Equal),
+                    };
+                    if descending { asc.reverse() } else { asc }
+                });
+                for (k, &p) in order.iter().enumerate() {
+                    vals[at(k)] = src[at(p)];
+                    idxs[at(k)] = p as i64;
+                }
+            }
+        }
+        Ok((Tensor::from_vec(vals, &shape)?, Tensor::from_vec(idxs, &shape)?))
+    })
+}

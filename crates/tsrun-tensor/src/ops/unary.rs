@@ -12,7 +12,7 @@ use crate::promote::{result_type, Operand, DEFAULT_FLOAT};
 use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies a float function, promoting integral/bool inputs to float32 first.
-fn float_unary(a: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Tensor {
+pub(crate) fn float_unary(a: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Tensor {
     let dt = if a.dtype().is_floating() {
         a.dtype()
     } else {
@@ -107,7 +107,7 @@ pub fn relu_(a: &Tensor) -> Result<Tensor> {
     write_back("relu_", a, &relu(a)?)
 }
 
-fn rounding(
+pub(crate) fn rounding(
     a: &Tensor,
     op: &'static str,
     f32f: fn(f32) -> f32,
