@@ -13,6 +13,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -23,11 +24,13 @@ BATCH_SECONDS = 50e-6
 
 
 def torch_round(module, x, calls):
+    """Median per-call time in µs of `module(x)` (`x` a tensor or a tuple of arguments)."""
+    args = x if isinstance(x, tuple) else (x,)
     with torch.inference_mode():
         warm = max(1, min(1000, calls // 10))
         t = time.perf_counter()
         for _ in range(warm):
-            module(x)
+            module(*args)
         per = (time.perf_counter() - t) / warm
         batch = max(1, min(calls, int(BATCH_SECONDS / max(per, 1e-9))))
         samples, done = [], 0
@@ -35,18 +38,33 @@ def torch_round(module, x, calls):
             n = min(batch, calls - done)
             t = time.perf_counter()
             for _ in range(n):
-                module(x)
+                module(*args)
             samples.append((time.perf_counter() - t) * 1e6 / n)
             done += n
     return statistics.median(samples)
 
 
-def tsrun_round(binary, model, inp, calls):
-    out = subprocess.run(
-        [binary, model, "--input", inp, "--bench", str(calls), "--threads", "1", "--quiet"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
-    return json.loads(out)["bench"]["median_us"]
+def tsrun_bench(binary, model, inputs, calls, threads=1):
+    """One `tsrun --bench` process: its JSON report and its peak RSS in bytes.
+
+    The RSS comes from GNU time (`/usr/bin/time -f %M`), which forks tsrun from its own small
+    process: a child forked straight from this Python process (with torch loaded) would report
+    Python's RSS as its own peak."""
+    args = [binary, model]
+    for inp in [inputs] if isinstance(inputs, str) else inputs:
+        args += ["--input", inp]
+    args += ["--bench", str(calls), "--threads", str(threads), "--quiet"]
+    with tempfile.NamedTemporaryFile("r") as rss:
+        res = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + args,
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed: {res.stderr.strip()}")
+        peak_kib = int(rss.read().split()[-1])
+    return json.loads(res.stdout.strip().splitlines()[-1])["bench"], peak_kib * 1024
+
+
+def tsrun_round(binary, model, inp, calls, threads=1):
+    return tsrun_bench(binary, model, inp, calls, threads)[0]["median_us"]
 
 
 def main():

@@ -5,6 +5,7 @@
 //! and never copied. Integer products use a plain wrapping loop; f16/bf16 are
 //! computed in f32 and rounded once.
 
+use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use crate::error::{dtype_err, invalid, shape_err};
@@ -14,6 +15,10 @@ use crate::ops::shape::{expand, reshape, reshape_to, squeeze_dim, unsqueeze};
 use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 pub use crate::ops::shape::{t, transpose};
+
+/// Below this many multiply-adds a (batched) product stays on the calling thread, so small
+/// models never pay for waking rayon's workers.
+const PAR_WORK: usize = 1 << 18;
 
 /// Reads a strided matrix operand out of a tensor's storage.
 #[derive(Clone, Copy)]
@@ -155,6 +160,16 @@ fn run<T: Element + Num>(
 ) -> Result<Tensor> {
     let nd = a.dim();
     let mut out: Vec<T> = match c {
+        // A `[n]` bias (`linear`, `addmm`): row copies, not a strided walk of the broadcast.
+        Some(c) if use_c && c.dim() == 1 && c.dtype() == T::DTYPE && c.shape()[0] == n => {
+            match c.contiguous_data::<T>() {
+                Some(row) if n > 0 => row.repeat(layout::numel(&out_shape) / n),
+                _ => {
+                    let sizes: SmallVec<[i64; 6]> = out_shape.iter().map(|&s| s as i64).collect();
+                    expand(c, &sizes)?.to_vec::<T>()
+                }
+            }
+        }
         Some(c) if use_c => {
             let sizes: SmallVec<[i64; 6]> = out_shape.iter().map(|&s| s as i64).collect();
             expand(&c.to_dtype(T::DTYPE), &sizes)?.to_vec::<T>()
@@ -165,28 +180,61 @@ fn run<T: Element + Num>(
     let alpha = T::from_scalar(alpha);
     let (da, db) = (a.data::<T>(), b.data::<T>());
     let (sa, sb) = (a.strides(), b.strides());
-    let mut bi = 0usize;
+    let mut items: SmallVec<[[usize; 2]; 8]> = SmallVec::new();
     layout::for_each_offset(
         batch,
         [&sa[..nd - 2], &sb[..nd - 2]],
         [a.storage_offset(), b.storage_offset()],
-        |[oa, ob]| {
-            let ma = Mat {
-                data: da,
-                off: oa,
-                rs: sa[nd - 2],
-                cs: sa[nd - 1],
-            };
-            let mb = Mat {
-                data: db,
-                off: ob,
-                rs: sb[nd - 2],
-                cs: sb[nd - 1],
-            };
-            gemm(m, k, n, alpha, ma, mb, beta, &mut out, bi * m * n);
-            bi += 1;
-        },
+        |o| items.push(o),
     );
+    let mat = |data, off, s: &[isize]| Mat {
+        data,
+        off,
+        rs: s[nd - 2],
+        cs: s[nd - 1],
+    };
+    // One product of rows `r0..` of item `[oa, ob]` into `c` (`c.len() / n` rows).
+    let product = |[oa, ob]: [usize; 2], r0: usize, c: &mut [T]| {
+        let rows = c.len() / n;
+        let oa = (oa as isize + r0 as isize * sa[nd - 2]) as usize;
+        gemm(
+            rows,
+            k,
+            n,
+            alpha,
+            mat(da, oa, sa),
+            mat(db, ob, sb),
+            beta,
+            c,
+            0,
+        );
+    };
+    let threads = rayon::current_num_threads();
+    let par = threads > 1
+        && m * n > 0
+        && items.len() * m * k * n >= PAR_WORK
+        && matches!(T::DTYPE, DType::F32 | DType::F64);
+    if !par {
+        for (i, &o) in items.iter().enumerate() {
+            if m * n > 0 {
+                product(o, 0, &mut out[i * m * n..(i + 1) * m * n]);
+            }
+        }
+    } else if items.len() % threads == 0 || items.len() >= 4 * threads {
+        // Enough whole products (attention heads, batches) to keep every thread busy.
+        out.par_chunks_mut(m * n)
+            .zip(items.par_iter())
+            .for_each(|(c, &o)| product(o, 0, c));
+    } else {
+        // Few large products (`linear` over a sequence): split each one's rows.
+        let rows = m.div_ceil(threads);
+        for (i, &o) in items.iter().enumerate() {
+            out[i * m * n..(i + 1) * m * n]
+                .par_chunks_mut(rows * n)
+                .enumerate()
+                .for_each(|(ci, c)| product(o, ci * rows, c));
+        }
+    }
     Ok(Tensor::from_vec_shape(out, out_shape))
 }
 

@@ -380,8 +380,10 @@ fn valid_range(ow: usize, w: usize, tap: usize, pad: usize, s: usize) -> (usize,
     (lo.min(hi), hi)
 }
 
-/// One output plane of a depthwise convolution, accumulated tap by tap
-/// (the plane already holds the bias).
+/// One output plane of a depthwise convolution (the plane already holds the
+/// bias), one output row at a time so the row stays in L1 while every tap adds
+/// into it. Each tap is a zip over slices, without index arithmetic or bounds
+/// checks in the loop, so the stride-1 case vectorises.
 fn depthwise_plane<T: Real>(
     src: &[T],
     wk: &[T],
@@ -390,20 +392,34 @@ fn depthwise_plane<T: Real>(
     [oh, ow]: [usize; 2],
     g: Geo,
 ) {
-    for ki in 0..g.kh {
-        for kj in 0..g.kw {
-            let wv = wk[ki * g.kw + kj];
+    // Output columns each kernel column can reach, and the first input column it reads.
+    let cols: Vec<(usize, usize, usize)> = (0..g.kw)
+        .map(|kj| {
             let (lo, hi) = valid_range(ow, w, kj * g.dw, g.pw, g.sw);
-            for oy in 0..oh {
-                let iy = (oy * g.sh + ki * g.dh) as isize - g.ph as isize;
-                if iy < 0 || iy >= h as isize {
+            (lo, hi, (lo * g.sw + kj * g.dw).saturating_sub(g.pw))
+        })
+        .collect();
+    for (oy, orow) in dst.chunks_exact_mut(ow).take(oh).enumerate() {
+        for ki in 0..g.kh {
+            let iy = (oy * g.sh + ki * g.dh) as isize - g.ph as isize;
+            if iy < 0 || iy >= h as isize {
+                continue;
+            }
+            let irow = &src[iy as usize * w..(iy as usize + 1) * w];
+            for (kj, &(lo, hi, s0)) in cols.iter().enumerate() {
+                if lo >= hi {
                     continue;
                 }
-                let irow = &src[iy as usize * w..(iy as usize + 1) * w];
-                let orow = &mut dst[oy * ow..(oy + 1) * ow];
-                let base = kj * g.dw;
-                for ox in lo..hi {
-                    orow[ox] += wv * irow[ox * g.sw + base - g.pw];
+                let wv = wk[ki * g.kw + kj];
+                let out = &mut orow[lo..hi];
+                if g.sw == 1 {
+                    for (o, &i) in out.iter_mut().zip(&irow[s0..s0 + (hi - lo)]) {
+                        *o += wv * i;
+                    }
+                } else {
+                    for (o, &i) in out.iter_mut().zip(irow[s0..].iter().step_by(g.sw)) {
+                        *o += wv * i;
+                    }
                 }
             }
         }

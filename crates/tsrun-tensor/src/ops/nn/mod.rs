@@ -129,6 +129,26 @@ macro_rules! real {
 real!(f32, matrixmultiply::sgemm);
 real!(f64, matrixmultiply::dgemm);
 
+/// Inner product of two equal-length slices with eight partial sums, so the
+/// compiler can keep them in one SIMD register (a single running sum cannot be
+/// vectorised without reordering float additions).
+#[inline]
+pub(crate) fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::of(0.0); 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (&x, &y) in ar.iter().zip(br) {
+        s += x * y;
+    }
+    s
+}
+
 /// The dtype a float kernel computes in for an input of dtype `dt`.
 pub(crate) fn compute_dtype(op: &'static str, dt: DType) -> Result<DType> {
     match dt {

@@ -7,7 +7,7 @@
 //! nonlinearities are evaluated in f64 and rounded once. Gate order follows
 //! aten: LSTM `i, f, g, o`; GRU `r, z, n`.
 
-use super::{compute_dtype, dense, elems, same_dtype, with_real, Real};
+use super::{compute_dtype, dense, dot, elems, same_dtype, with_real, Real};
 use crate::error::{invalid, shape_err};
 use crate::ops::shape::transpose;
 use crate::{Result, Tensor};
@@ -60,6 +60,9 @@ pub struct RnnOptions {
     pub batch_first: bool,
 }
 
+/// Below this batch size the recurrent product is done as dot products instead of a GEMM.
+const SMALL_BATCH: usize = 4;
+
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -109,22 +112,32 @@ fn run_dir<T: Real>(
     let mut hg = vec![T::of(0.0); batch * g];
     for s in 0..steps {
         let t = if reverse { steps - 1 - s } else { s };
-        if let Some(b) = w.b_hh {
-            for row in hg.chunks_mut(g) {
-                row.copy_from_slice(b);
-            }
+        match w.b_hh {
+            Some(b) => hg.chunks_mut(g).for_each(|row| row.copy_from_slice(b)),
+            None => hg.fill(T::of(0.0)),
         }
-        let beta = T::of(if w.b_hh.is_some() { 1.0 } else { 0.0 });
-        T::gemm(
-            batch,
-            hid,
-            g,
-            (h, hid, 1),
-            (w.w_hh, 1, hid),
-            beta,
-            &mut hg,
-            g,
-        );
+        if batch < SMALL_BATCH {
+            // A GEMM would re-pack all of W_hh every step for one or two rows of output;
+            // dot products read W_hh's rows in place.
+            for (b, hrow) in hg.chunks_mut(g).enumerate() {
+                let hb = &h[b * hid..][..hid];
+                for (j, v) in hrow.iter_mut().enumerate() {
+                    *v += dot(hb, &w.w_hh[j * hid..][..hid]);
+                }
+            }
+        } else {
+            let beta = T::of(if w.b_hh.is_some() { 1.0 } else { 0.0 });
+            T::gemm(
+                batch,
+                hid,
+                g,
+                (h, hid, 1),
+                (w.w_hh, 1, hid),
+                beta,
+                &mut hg,
+                g,
+            );
+        }
         for b in 0..batch {
             let xr = &xg[(t * batch + b) * g..][..g];
             let hr = &hg[b * g..][..g];
