@@ -220,7 +220,7 @@ fn run<T: Element + Num>(
                 product(o, 0, &mut out[i * m * n..(i + 1) * m * n]);
             }
         }
-    } else if items.len() % threads == 0 || items.len() >= 4 * threads {
+    } else if items.len().is_multiple_of(threads) || items.len() >= 4 * threads {
         // Enough whole products (attention heads, batches) to keep every thread busy.
         out.par_chunks_mut(m * n)
             .zip(items.par_iter())
