@@ -1,10 +1,11 @@
 //! [`Archive`]: a TorchScript `.pt` file opened for reading.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{one_line, ArchiveError};
 use crate::pickle::{self, PickleValue, StorageRef};
-use crate::zip_reader::ZipIndex;
+use crate::zip_reader::{Source, ZipIndex};
 
 /// Largest accepted pickle record (`data.pkl` is at most tens of KB in practice).
 const MAX_PICKLE_BYTES: u64 = 256 << 20;
@@ -13,7 +14,7 @@ const MAX_CODE_BYTES: u64 = 64 << 20;
 /// Largest accepted `version` record.
 const MAX_VERSION_BYTES: u64 = 64;
 
-/// A TorchScript archive held in memory. Cheap to share across threads.
+/// A TorchScript archive, in memory or as an open file. Cheap to share across threads.
 pub struct Archive {
     zip: ZipIndex,
     version: u64,
@@ -49,13 +50,21 @@ fn parse_version(bytes: &[u8]) -> Option<u64> {
 
 impl Archive {
     /// Reads and opens the archive at `path`.
+    ///
+    /// Records are read from the file when asked for (the file stays open, the archive is
+    /// not copied into memory), so the file must not change while the archive is in use.
     pub fn open(path: impl AsRef<Path>) -> Result<Archive, ArchiveError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ArchiveError::Io {
+        let io_err = |source| ArchiveError::Io {
             path: one_line(&path.display().to_string()),
             source,
-        })?;
-        Self::from_bytes(bytes)
+        };
+        if cfg!(not(any(unix, windows))) {
+            return Self::from_bytes(std::fs::read(path).map_err(io_err)?);
+        }
+        let file = std::fs::File::open(path).map_err(io_err)?;
+        let len = file.metadata().map_err(io_err)?.len();
+        Self::from_zip(ZipIndex::new(Source::File(Arc::new(file)), len)?)
     }
 
     /// Opens an archive held in memory.
@@ -64,7 +73,12 @@ impl Archive {
     /// `constants.pkl`, `version` (or `.data/version`) and at least one
     /// `code/` record are present.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Archive, ArchiveError> {
-        let zip = ZipIndex::new(bytes)?;
+        let len = bytes.len() as u64;
+        Self::from_zip(ZipIndex::new(Source::Bytes(Arc::new(bytes)), len)?)
+    }
+
+    /// Checks that an opened zip is a TorchScript archive and reads its version.
+    fn from_zip(zip: ZipIndex) -> Result<Archive, ArchiveError> {
         let mut missing = Vec::new();
         for required in ["data.pkl", "constants.pkl"] {
             if !zip.has(required) {

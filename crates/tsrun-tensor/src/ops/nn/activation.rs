@@ -8,7 +8,7 @@
 use crate::ops::binary::write_back;
 use crate::ops::elementwise::map;
 use crate::ops::num::dispatch_float;
-use crate::{Element, Result, Scalar, Tensor, TensorError};
+use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies `f` element-wise to a float tensor, keeping its dtype.
 fn fmap(op: &'static str, a: &Tensor, f: impl Fn(f64) -> f64 + Sync) -> Result<Tensor> {
@@ -22,6 +22,12 @@ pub fn hardtanh(a: &Tensor, min: Scalar, max: Scalar) -> Result<Tensor> {
     if !a.dtype().is_floating() {
         return crate::ops::unary::clamp(a, Some(min), Some(max));
     }
+    if a.dtype() == DType::F32 {
+        // A clamp is exact in float32 (aten converts the bounds to the input's type too), and
+        // without the f64 round trip it vectorises: ReLU6 is on every MobileNet activation.
+        let (lo, hi) = (lo as f32, hi as f32);
+        return Ok(map::<f32, f32>(a, move |x| clamp32(x, lo, hi)));
+    }
     fmap("hardtanh", a, move |x| {
         if x < lo {
             lo
@@ -33,8 +39,26 @@ pub fn hardtanh(a: &Tensor, min: Scalar, max: Scalar) -> Result<Tensor> {
     })
 }
 
-/// `aten::hardtanh_`.
+/// NaN-keeping clamp (`x` when it is NaN).
+#[inline(always)]
+fn clamp32(x: f32, lo: f32, hi: f32) -> f32 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+/// `aten::hardtanh_`: in place on a contiguous float32 tensor, no temporary.
 pub fn hardtanh_(a: &Tensor, min: Scalar, max: Scalar) -> Result<Tensor> {
+    let (lo, hi) = (min.to_f64() as f32, max.to_f64() as f32);
+    if a.dtype() == DType::F32
+        && crate::ops::elementwise::map_inplace_contiguous::<f32>(a, |x| clamp32(x, lo, hi))
+    {
+        return Ok(a.clone());
+    }
     write_back("hardtanh_", a, &hardtanh(a, min, max)?)
 }
 
