@@ -24,6 +24,7 @@ mod scalar_math;
 pub mod schema;
 mod special_fns;
 mod strings;
+mod tensor_composite;
 mod tensor_more;
 mod tensor_ops;
 mod tensor_pointwise;
@@ -115,6 +116,7 @@ pub fn registry() -> &'static Registry {
         tensor_reorder::register(&mut b);
         tensor_pointwise::register(&mut b);
         tensor_reduce_more::register(&mut b);
+        tensor_composite::register(&mut b);
         nn_conv::register(&mut b);
         nn_norm::register(&mut b);
         nn_activation::register(&mut b);

@@ -311,7 +311,7 @@ fn register_factories(b: &mut RegistryBuilder) {
 }
 
 /// `Tensor.repeat(*sizes)`: tiles the tensor; extra leading repeats add dims.
-fn repeat(t: &Tensor, reps: &[i64]) -> RtResult<Tensor> {
+pub(crate) fn repeat(t: &Tensor, reps: &[i64]) -> RtResult<Tensor> {
     if reps.len() < t.dim() {
         return Err(RuntimeError::new(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",

@@ -19,7 +19,7 @@ fn dims(v: &[i64]) -> SmallVec<[i64; 6]> {
     v.iter().copied().collect()
 }
 
-fn shape_arg(args: &[Value], i: usize) -> RtResult<Vec<usize>> {
+pub(crate) fn shape_arg(args: &[Value], i: usize) -> RtResult<Vec<usize>> {
     let shape: Vec<usize> = int_list(args, i)?
         .iter()
         .map(|&d| {
@@ -44,7 +44,7 @@ fn shape_arg(args: &[Value], i: usize) -> RtResult<Vec<usize>> {
 const MAX_NEW_ELEMENTS: usize = 1 << 36;
 
 /// Factory functions ignore layout/device/pin_memory (CPU strided only) but check them.
-fn factory_dtype(args: &[Value], dtype_at: usize, default: DType) -> RtResult<DType> {
+pub(crate) fn factory_dtype(args: &[Value], dtype_at: usize, default: DType) -> RtResult<DType> {
     if let Some(Value::Int(layout)) = args.get(dtype_at + 1) {
         if *layout != 0 {
             return Err(RuntimeError::new("only the strided layout is supported"));
