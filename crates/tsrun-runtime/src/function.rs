@@ -79,6 +79,9 @@ pub struct Function {
     pub body: Block,
     /// Source file, for error locations.
     pub file: Arc<str>,
+    /// The flattened form of a specialised straight-line body, run instead of `body` when
+    /// present (see [`crate::plan`]).
+    pub plan: Option<crate::plan::Plan>,
 }
 
 /// A sequence of statements.

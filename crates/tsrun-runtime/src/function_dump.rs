@@ -7,7 +7,11 @@ use crate::function::{Block, Expr, Function, StmtKind};
 
 /// Renders a compiled function body.
 pub fn dump_function(name: &str, f: &Function) -> String {
-    let mut out = format!("fn {name} (slots: {})\n", f.num_slots);
+    let plan = match &f.plan {
+        Some(p) => format!(", plan: {} steps", p.len()),
+        None => String::new(),
+    };
+    let mut out = format!("fn {name} (slots: {}{plan})\n", f.num_slots);
     dump_block(&mut out, &f.body, 1);
     out
 }

@@ -17,6 +17,7 @@ pub mod introspect;
 mod loader;
 pub mod ops;
 pub mod optimize;
+pub mod plan;
 mod typecheck;
 pub mod types;
 pub mod value;

@@ -135,9 +135,11 @@ impl LoadedModule {
         }
         let mut args: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
         args.push(Value::Object(self.root.clone()));
-        for (i, p) in params.iter().enumerate() {
-            let v = match inputs.get(i) {
-                Some(v) => v.clone(),
+        // The inputs are moved, not cloned: a tensor the caller gave up stays solely owned.
+        let mut inputs = inputs.into_iter();
+        for p in params {
+            let v = match inputs.next() {
+                Some(v) => v,
                 None => p.default.clone().unwrap_or_default(),
             };
             let v = match (&p.ty, v) {
@@ -158,7 +160,7 @@ impl LoadedModule {
             }
             args.push(v);
         }
-        crate::interp::call(m, args).map_err(|e| self.sources.annotate(e))
+        crate::interp::call_slice(m, &mut args).map_err(|e| self.sources.annotate(e))
     }
 
     /// The printable signature of a method.

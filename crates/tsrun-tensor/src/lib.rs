@@ -22,6 +22,7 @@ mod layout;
 mod math;
 pub mod ops;
 pub mod promote;
+mod recycle;
 mod scalar;
 mod storage;
 mod tensor;

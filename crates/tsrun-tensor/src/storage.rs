@@ -183,3 +183,14 @@ impl std::fmt::Debug for Storage {
 pub(crate) fn arc_from_vec<T: Element>(v: Vec<T>) -> Arc<Storage> {
     Arc::new(Storage::from_vec(v))
 }
+
+impl Storage {
+    /// The whole buffer for writing through an exclusive borrow: no other handle can
+    /// exist, so this needs none of `write_slice`'s promises.
+    #[inline]
+    pub(crate) fn as_mut_slice<T: Element>(&mut self) -> &mut [T] {
+        assert_eq!(T::DTYPE, self.dtype, "storage dtype mismatch");
+        // SAFETY: valid allocation of `len` `T`s (points 1-2); `&mut self` is exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr as *mut T, self.len) }
+    }
+}

@@ -20,6 +20,9 @@ pub struct Tensor {
     shape: Shape,
     strides: Strides,
     dtype: DType,
+    /// `layout::is_contiguous(shape, strides)`, computed once per layout: kernels ask on every
+    /// call, and small-model calls are dominated by such checks.
+    contiguous: bool,
 }
 
 impl Clone for Tensor {
@@ -33,6 +36,7 @@ impl Clone for Tensor {
             shape: Shape::from_slice(&self.shape),
             strides: Strides::from_slice(&self.strides),
             dtype: self.dtype,
+            contiguous: self.contiguous,
         }
     }
 }
@@ -52,12 +56,14 @@ impl Tensor {
                 || matches!(layout::max_offset(offset, &shape, &strides), Some(Some(m)) if m < storage.len())
         );
         let dtype = storage.dtype();
+        let contiguous = layout::is_contiguous(&shape, &strides);
         Tensor {
             storage,
             offset,
             shape,
             strides,
             dtype,
+            contiguous,
         }
     }
 
@@ -72,6 +78,7 @@ impl Tensor {
             shape,
             strides,
             dtype: T::DTYPE,
+            contiguous: true,
         }
     }
 
@@ -79,6 +86,23 @@ impl Tensor {
     #[inline]
     pub(crate) fn view_with(&self, offset: usize, shape: Shape, strides: Strides) -> Tensor {
         Tensor::from_parts(self.storage.clone(), offset, shape, strides)
+    }
+
+    /// The storage for writing, when this handle is its only owner.
+    #[inline]
+    pub(crate) fn storage_mut(&mut self) -> Option<&mut Storage> {
+        Arc::get_mut(&mut self.storage)
+    }
+
+    /// Re-views the whole storage as contiguous `shape`; the caller guarantees the
+    /// element count matches the storage length.
+    #[inline]
+    pub(crate) fn set_contiguous_layout(&mut self, shape: &[usize]) {
+        debug_assert_eq!(layout::numel(shape), self.storage.len());
+        self.offset = 0;
+        self.shape = Shape::from_slice(shape);
+        self.strides = layout::contiguous_strides(shape);
+        self.contiguous = true;
     }
 
     /// A contiguous tensor owning `data`, with the given shape.
@@ -198,7 +222,7 @@ impl Tensor {
     /// PyTorch's `is_contiguous()` (row-major; size-1 dims ignored).
     #[inline]
     pub fn is_contiguous(&self) -> bool {
-        layout::is_contiguous(&self.shape, &self.strides)
+        self.contiguous
     }
 
     /// Offset of the first element in the storage, in elements.

@@ -44,6 +44,8 @@ pub(super) fn compile_function(
         num_slots: c.num_slots as usize,
         body,
         file: file.clone(),
+        // Plans are made from specialised bodies (`optimize::specialize`).
+        plan: None,
     })
 }
 

@@ -30,6 +30,9 @@ pub(super) fn upgrade(version: u64, op: &Arc<OpDef>) -> Option<Arc<OpDef>> {
     Some(Arc::new(OpDef {
         schema: op.schema.clone(),
         kernel,
+        // Upgraders are rare old-archive paths: plain kernels only.
+        out: None,
+        prepare: None,
     }))
 }
 

@@ -27,12 +27,16 @@ pub fn call(f: &FunctionRef, mut args: SmallVec<[Value; 8]>) -> RtResult<Value> 
     call_slice(f, &mut args)
 }
 
-/// Calls a compiled function, moving the arguments out of `args`.
-fn call_slice(f: &FunctionRef, args: &mut [Value]) -> RtResult<Value> {
+/// Calls a compiled function, moving the arguments out of `args` (no copy of the argument
+/// buffer itself, unlike [`call`]).
+pub(crate) fn call_slice(f: &FunctionRef, args: &mut [Value]) -> RtResult<Value> {
     let _depth = depth::CallDepth::enter(f)?;
     let func = f
         .compiled()
         .map_err(|e| RuntimeError::new(format!("cannot run {}: {e}", f.qualified_name)))?;
+    if let Some(plan) = &func.plan {
+        return crate::plan::run(plan, args);
+    }
     let mut frame: SmallVec<[Value; 16]> = SmallVec::new();
     frame.extend(args.iter_mut().map(std::mem::take));
     if frame.len() < func.num_slots {
@@ -231,6 +235,16 @@ fn involves_tensors(op: &crate::ops::OpDef) -> bool {
     op.schema.args.iter().any(|a| has(&a.ty)) || op.schema.returns.iter().any(has)
 }
 
+/// Tensor kernels' errors are generic, so they get the op's name; the language ops (lists,
+/// dicts, str, scalars) already give PyTorch's exact message.
+pub(crate) fn name_op_in_error(op: &crate::ops::OpDef, mut err: RuntimeError) -> RuntimeError {
+    if err.class == "RuntimeError" && involves_tensors(op) && !err.message.contains(&op.schema.name)
+    {
+        err.message = format!("{}: {}", op.schema.full_name(), err.message);
+    }
+    err
+}
+
 fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
     Ok(match e {
         Expr::Local(slot) => frame
@@ -245,17 +259,7 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
         Expr::Op(op, args) => {
             let mut a = SmallVec::new();
             eval_into(func, args, frame, &mut a)?;
-            (op.kernel)(&mut a).map_err(|mut err| {
-                // Tensor kernels' errors are generic, so they get the op's name; the language
-                // ops (lists, dicts, str, scalars) already give PyTorch's exact message.
-                if err.class == "RuntimeError"
-                    && involves_tensors(op)
-                    && !err.message.contains(&op.schema.name)
-                {
-                    err.message = format!("{}: {}", op.schema.full_name(), err.message);
-                }
-                err
-            })?
+            (op.kernel)(&mut a).map_err(|err| name_op_in_error(op, err))?
         }
         Expr::Call(f, args) => {
             let mut a = SmallVec::new();

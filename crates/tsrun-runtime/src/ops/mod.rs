@@ -6,6 +6,7 @@
 //! pointer in the IR; nothing is looked up by name when a method runs.
 
 pub mod args;
+mod borrowed_args;
 mod containers;
 mod dicts;
 mod enums;
@@ -18,6 +19,7 @@ mod nn_conv;
 mod nn_norm;
 mod nn_rnn;
 mod nn_transformer;
+mod prepared;
 mod prim;
 mod scalar_extra;
 mod scalar_math;
@@ -45,12 +47,34 @@ pub use schema::{parse_schema, Schema, SchemaArg};
 /// (several results as a tuple). Arguments are passed mutably so a kernel may take ownership.
 pub type Kernel = fn(&mut [Value]) -> RtResult<Value>;
 
-/// One operator overload: schema plus kernel.
+/// A kernel for straight-line plans (`crate::plan`): borrows its arguments and writes its
+/// result into `out`, which holds the value the same step produced on the previous call (or
+/// `None`), so a solely-owned buffer of the right size can be overwritten instead of
+/// allocating. Must compute exactly what [`Kernel`] computes.
+pub type OutKernel = fn(args: &[&Value], out: &mut Value) -> RtResult<()>;
+
+/// An operator call prepared at load time for its constant arguments (e.g. `linear` with
+/// packed weights); runs like an [`OutKernel`].
+pub trait PreparedOp: Send + Sync {
+    /// Runs the call; `args` are all the arguments in schema order, constants included.
+    fn run(&self, args: &[&Value], out: &mut Value) -> RtResult<()>;
+}
+
+/// Prepares a call whose arguments are partly known at load time (`None` = known only at run
+/// time); `then_relu` asks for `relu` to be fused on the result. Returns `None` when the
+/// constants do not suit a prepared form, and the plain kernel is used.
+pub type PrepareFn = fn(consts: &[Option<&Value>], then_relu: bool) -> Option<Box<dyn PreparedOp>>;
+
+/// One operator overload: schema plus kernel, and optional faster forms for plans.
 pub struct OpDef {
     /// The parsed schema.
     pub schema: Schema,
     /// The implementation.
     pub kernel: Kernel,
+    /// A borrowing, buffer-recycling form of `kernel`, if the op has one.
+    pub out: Option<OutKernel>,
+    /// A load-time preparation for constant arguments, if the op has one.
+    pub prepare: Option<PrepareFn>,
 }
 
 /// All operator overloads, by operator name (`aten::add`), in preference order.
@@ -85,9 +109,34 @@ pub(crate) struct RegistryBuilder {
 impl RegistryBuilder {
     /// Declares one overload.
     pub(crate) fn op(&mut self, schema: &str, kernel: Kernel) {
+        self.add(schema, kernel, None, None);
+    }
+
+    /// Declares one overload that also has a borrowing, buffer-recycling form.
+    pub(crate) fn op_with_out(&mut self, schema: &str, kernel: Kernel, out: OutKernel) {
+        self.add(schema, kernel, Some(out), None);
+    }
+
+    /// Declares one overload that can be prepared for constant arguments at load time.
+    pub(crate) fn op_prepared(&mut self, schema: &str, kernel: Kernel, prepare: PrepareFn) {
+        self.add(schema, kernel, None, Some(prepare));
+    }
+
+    fn add(
+        &mut self,
+        schema: &str,
+        kernel: Kernel,
+        out: Option<OutKernel>,
+        prepare: Option<PrepareFn>,
+    ) {
         match parse_schema(schema) {
             Ok(schema) => {
-                let def = Arc::new(OpDef { schema, kernel });
+                let def = Arc::new(OpDef {
+                    schema,
+                    kernel,
+                    out,
+                    prepare,
+                });
                 self.reg
                     .by_name
                     .entry(def.schema.name.clone())

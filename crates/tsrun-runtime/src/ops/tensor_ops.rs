@@ -255,14 +255,24 @@ macro_rules! unary {
 fn register_unary(b: &mut RegistryBuilder) {
     unary!(b, "neg", k::unary::neg);
     unary!(b, "abs", k::unary::abs);
-    b.op("aten::relu(Tensor self) -> Tensor", |a| {
-        // A uniquely-owned temporary (e.g. the result of `linear` moved in) is reused.
-        if let Some(t) = take_exclusive(a, 0) {
-            k::unary::relu_(&t)?;
-            return ok(t);
-        }
-        ok(k::unary::relu(tensor(a, 0)?)?)
-    });
+    b.op_with_out(
+        "aten::relu(Tensor self) -> Tensor",
+        |a| {
+            // A uniquely-owned temporary (e.g. the result of `linear` moved in) is reused.
+            if let Some(t) = take_exclusive(a, 0) {
+                k::unary::relu_(&t)?;
+                return ok(t);
+            }
+            ok(k::unary::relu(tensor(a, 0)?)?)
+        },
+        |a, out| {
+            let x = super::borrowed_args::tensor(a, 0)?;
+            Ok(k::unary::relu_into(
+                x,
+                super::borrowed_args::tensor_out(out),
+            )?)
+        },
+    );
     unary!(b, "tanh", k::unary::tanh);
     unary!(b, "sigmoid", k::unary::sigmoid);
     unary!(b, "exp", k::unary::exp);
@@ -405,7 +415,7 @@ fn register_reduce(b: &mut RegistryBuilder) {
 }
 
 fn register_linalg(b: &mut RegistryBuilder) {
-    b.op(
+    b.op_prepared(
         "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor",
         |a| {
             ok(k::linalg::linear(
@@ -414,6 +424,7 @@ fn register_linalg(b: &mut RegistryBuilder) {
                 opt_tensor(a, 2)?,
             )?)
         },
+        super::prepared::prepare_linear,
     );
     b.op("aten::matmul(Tensor self, Tensor other) -> Tensor", |a| {
         ok(k::linalg::matmul(tensor(a, 0)?, tensor(a, 1)?)?)

@@ -115,10 +115,12 @@ impl Optimizer {
             ret: f.ret.clone(),
             body: OnceLock::new(),
         });
+        let plan = crate::plan::build(&body, num_slots, num_params, &func.file);
         let _ = out.body.set(Ok(Arc::new(Function {
             num_slots,
             body,
             file: func.file.clone(),
+            plan,
         })));
         self.cache.insert(key, out.clone());
         out

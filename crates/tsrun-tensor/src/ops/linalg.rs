@@ -521,7 +521,8 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     }
     let (n, k) = (w.shape()[0], w.shape()[1]);
     let xk = x.shape()[x.dim() - 1];
-    let rows = x.numel().checked_div(xk).unwrap_or(0);
+    // From the leading dims, not `numel / k`: with zero input features that division is 0/0.
+    let rows: usize = x.shape()[..x.dim() - 1].iter().product();
     if xk != k {
         return Err(shape_err(
             "linear",
@@ -547,7 +548,7 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
             }
         }
     }
-    let x2 = reshape(x, &[-1, k as i64])?;
+    let x2 = reshape(x, &[rows as i64, k as i64])?;
     let wt = transpose(w, 0, 1)?;
     let r = match b {
         Some(b) => {

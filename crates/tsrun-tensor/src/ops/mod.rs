@@ -6,6 +6,7 @@ pub mod binary;
 pub mod compare;
 pub mod create;
 mod elementwise;
+pub mod fixed_linear;
 pub mod gather;
 pub mod linalg;
 pub mod moments;

@@ -94,6 +94,24 @@ pub fn relu(a: &Tensor) -> Result<Tensor> {
         bool => Err(invalid("relu", "Boolean inputs not supported for relu")))
 }
 
+/// `aten::relu` into `out`, reusing its buffer when it solely owns one of the right size
+/// (see [`Tensor::overwrite_as`]); any previous value of `out` is replaced.
+pub fn relu_into(a: &Tensor, out: &mut Tensor) -> Result<()> {
+    if a.dtype() == DType::F32 {
+        if let Some(src) = a.contiguous_data::<f32>() {
+            if let Some(dst) = out.overwrite_as::<f32>(a.shape()) {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    // `x < 0` keeps NaN as NaN, like aten.
+                    *d = if x < 0.0 { 0.0 } else { x };
+                }
+                return Ok(());
+            }
+        }
+    }
+    *out = relu(a)?;
+    Ok(())
+}
+
 /// `aten::relu_`: in place; returns `a`.
 pub fn relu_(a: &Tensor) -> Result<Tensor> {
     if a.dtype() == DType::F32
