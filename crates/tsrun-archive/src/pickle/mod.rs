@@ -1,7 +1,7 @@
 //! A small, allow-listed pickle reader for TorchScript's pickles.
 //!
-//! It implements the opcodes and globals of `pickle-format.md` §8 as pure
-//! data operations: nothing is imported or called. See `PICKLE_NOTES.md` for
+//! It implements the opcodes and globals of `../shared/docs/pickle-format.md` §8 as pure
+//! data operations: nothing is imported or called. See `docs/pickle-reader.md` for
 //! why `serde_pickle` is not used.
 
 mod calls;
