@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::function::FunctionRef;
+use crate::function::{Callee, FunctionRef};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -43,8 +43,9 @@ pub struct ClassBody {
     pub constants: Vec<(String, Value, Type)>,
     /// Enum members: name and value.
     pub enum_members: Vec<(String, Value)>,
-    /// Methods in printed order.
-    pub methods: Vec<Arc<FunctionRef>>,
+    /// Methods in printed order. Not owned here (the program owns them): a method's `self`
+    /// parameter names this class, so owning them would make a cycle.
+    pub methods: Vec<Callee>,
 }
 
 /// A class type. Compared by identity.
@@ -87,9 +88,18 @@ impl ClassType {
         self.body().attributes.iter().position(|a| a.name == name)
     }
 
-    /// A method by name.
-    pub fn method(&self, name: &str) -> Option<&Arc<FunctionRef>> {
-        self.body().methods.iter().find(|m| m.name == name)
+    /// A method by name (`None` also once the program that owns it has been dropped).
+    pub fn method(&self, name: &str) -> Option<Arc<FunctionRef>> {
+        self.body()
+            .methods
+            .iter()
+            .find(|m| m.name() == name)
+            .and_then(Callee::get)
+    }
+
+    /// The methods in printed order (those whose program is still alive).
+    pub fn methods(&self) -> Vec<Arc<FunctionRef>> {
+        self.body().methods.iter().filter_map(Callee::get).collect()
     }
 
     /// A `Final` constant by name.
@@ -112,7 +122,7 @@ impl ClassType {
             .body()
             .methods
             .iter()
-            .all(|m| self.method(&m.name).is_some())
+            .all(|m| self.method(m.name()).is_some())
     }
 
     /// The short name (`Linear`).

@@ -1,8 +1,14 @@
 //! Compiled functions and their IR: a tree of statements and expressions in which every
 //! name is already resolved: locals to frame slots, attributes to slot indices, operator
 //! calls to kernel function pointers, method calls to `FunctionRef`s.
+//!
+//! Ownership: every `FunctionRef` is owned by the [`crate::compile::Program`] that compiled it
+//! (or, for specialised copies, by the `LoadedModule`). Compiled code and class method tables
+//! refer to functions through [`Callee`], a non-owning reference, because functions call each
+//! other (and themselves) and a method's signature names its own class: owning references
+//! there would form cycles that keep a dropped module alive forever.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use crate::class::ClassType;
 use crate::error::{CompileError, Location};
@@ -68,6 +74,53 @@ impl FunctionRef {
             .map(|p| format!("{}: {}", p.name, p.ty))
             .collect();
         format!("{}({}) -> {}", self.name, params.join(", "), self.ret)
+    }
+}
+
+/// A non-owning reference to a function, held by call sites and class method tables (see the
+/// module docs for why it does not own its target).
+///
+/// Calling through it costs one `Weak::upgrade`; an index into a per-program arena would be
+/// cheaper but needs the arena at every call, and breaks silently when an object of one module
+/// is passed into another. Plans, which run the hot straight-line bodies, make no calls.
+#[derive(Clone)]
+pub struct Callee {
+    target: Weak<FunctionRef>,
+    /// The target's name as called, for method lookup without an upgrade.
+    name: Arc<str>,
+    /// The target's qualified name, for dumps and for the error when the target is gone.
+    qualified_name: Arc<str>,
+}
+
+impl Callee {
+    /// A reference to `f` that does not keep it alive.
+    pub fn new(f: &Arc<FunctionRef>) -> Callee {
+        Callee {
+            target: Arc::downgrade(f),
+            name: f.name.as_str().into(),
+            qualified_name: f.qualified_name.as_str().into(),
+        }
+    }
+
+    /// The target, unless the program that owned it has been dropped.
+    #[inline]
+    pub fn get(&self) -> Option<Arc<FunctionRef>> {
+        self.target.upgrade()
+    }
+
+    /// The target's name as called (available even once it is gone).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The target's qualified name (available even once it is gone).
+    pub fn qualified_name(&self) -> &str {
+        &self.qualified_name
+    }
+
+    /// Whether this refers to `f`.
+    pub fn is(&self, f: &Arc<FunctionRef>) -> bool {
+        std::ptr::eq(self.target.as_ptr(), Arc::as_ptr(f))
     }
 }
 
@@ -145,9 +198,9 @@ pub enum StmtKind {
         /// Context object.
         ctx: Expr,
         /// `__enter__` method, if the class has one.
-        enter: Option<Arc<FunctionRef>>,
+        enter: Option<Callee>,
         /// `__exit__` method, if the class has one.
-        exit: Option<Arc<FunctionRef>>,
+        exit: Option<Callee>,
         /// Body.
         body: Block,
     },
@@ -174,7 +227,7 @@ pub enum Expr {
     /// An operator call: kernel resolved at load time.
     Op(Arc<OpDef>, Box<[Expr]>),
     /// A call of a compiled function or a method (the receiver is the first argument).
-    Call(Arc<FunctionRef>, Box<[Expr]>),
+    Call(Callee, Box<[Expr]>),
     /// A method call dispatched on the receiver's run-time class (interfaces).
     CallVirtual {
         /// Method name.

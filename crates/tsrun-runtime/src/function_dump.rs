@@ -70,7 +70,7 @@ fn expr(e: &Expr) -> String {
             other => format!("const {other}"),
         },
         Expr::Op(op, args) => format!("{}({})", op.schema.full_name(), list(args)),
-        Expr::Call(f, args) => format!("call {}({})", f.qualified_name, list(args)),
+        Expr::Call(f, args) => format!("call {}({})", f.qualified_name(), list(args)),
         Expr::CallVirtual { name, args } => format!("virtual {name}({})", list(args)),
         Expr::GetAttr(o, slot) => format!("{}.[{slot}]", expr(o)),
         Expr::TupleIndex(t, i) => format!("{}[{i}]", expr(t)),

@@ -11,7 +11,7 @@ use crate::class::{ClassKind, ClassType};
 use crate::compile::{compile_program, Program, SourceFile};
 use crate::debug_info::SourceMap;
 use crate::error::{CompileError, RtResult, RuntimeError};
-use crate::function::{Block, Expr, FunctionRef, StmtKind};
+use crate::function::{Block, Callee, Expr, FunctionRef, StmtKind};
 use crate::typecheck::value_has_type;
 use crate::types::Type;
 use crate::value::{EnumValue, Object, Value};
@@ -34,6 +34,8 @@ pub struct LoadedModule {
     entries: Vec<Arc<FunctionRef>>,
     /// `forward`, looked up once so the common call does no search by name.
     forward: Option<Arc<FunctionRef>>,
+    /// Owns the specialised functions that `entries` call (call sites only refer to them).
+    _specialized: Vec<Arc<FunctionRef>>,
 }
 
 impl LoadedModule {
@@ -83,7 +85,7 @@ impl LoadedModule {
         };
         // Objects pickled with __getstate__ get their state through the compiled __setstate__.
         for (obj, state) in std::mem::take(&mut builder.setstate) {
-            let m = obj.class.method("__setstate__").cloned().ok_or_else(|| {
+            let m = obj.class.method("__setstate__").ok_or_else(|| {
                 CompileError::new(format!(
                     "class {} was pickled with a custom state but has no __setstate__",
                     obj.class.name
@@ -93,7 +95,7 @@ impl LoadedModule {
                 .map_err(|e| CompileError::new(format!("running {}: {e}", m.qualified_name)))?;
         }
         check_compiled(&root.class)?;
-        let entries = specialize_entries(&program, &root);
+        let (entries, specialized) = specialize_entries(&program, &root);
         let forward = entries.iter().find(|m| m.name == "forward").cloned();
         Ok(LoadedModule {
             program,
@@ -101,6 +103,7 @@ impl LoadedModule {
             sources,
             entries,
             forward,
+            _specialized: specialized,
         })
     }
 
@@ -182,7 +185,7 @@ impl LoadedModule {
             .body()
             .methods
             .iter()
-            .map(|m| m.name.clone())
+            .map(|m| m.name().to_string())
             .collect()
     }
 
@@ -198,11 +201,15 @@ impl LoadedModule {
 }
 
 /// Specialises every root method for the loaded object tree, unless `TSRUN_NO_OPT` is set
-/// (used to check that optimised and plain execution agree).
-fn specialize_entries(program: &Program, root: &Arc<Object>) -> Vec<Arc<FunctionRef>> {
-    let methods = root.class.body().methods.clone();
+/// (used to check that optimised and plain execution agree). Returns the entries and every
+/// specialised function (which the caller must keep alive).
+fn specialize_entries(
+    program: &Program,
+    root: &Arc<Object>,
+) -> (Vec<Arc<FunctionRef>>, Vec<Arc<FunctionRef>>) {
+    let methods = root.class.methods();
     if std::env::var_os("TSRUN_NO_OPT").is_some() {
-        return methods;
+        return (methods, Vec::new());
     }
     let mut opt = crate::optimize::Optimizer::new(program);
     let this = Some(Value::Object(root.clone()));
@@ -232,13 +239,13 @@ fn specialize_entries(program: &Program, root: &Arc<Object>) -> Vec<Arc<Function
             }
         }
     }
-    entries
+    (entries, opt.into_specialized())
 }
 
 /// Fails if a root method, or any function it reaches, did not compile.
 fn check_compiled(root: &ClassType) -> Result<(), CompileError> {
     let mut seen: Vec<*const FunctionRef> = Vec::new();
-    let mut stack: Vec<Arc<FunctionRef>> = root.body().methods.clone();
+    let mut stack: Vec<Arc<FunctionRef>> = root.methods();
     while let Some(f) = stack.pop() {
         if seen.contains(&Arc::as_ptr(&f)) {
             continue;
@@ -281,8 +288,7 @@ fn collect_calls(block: &Block, out: &mut Vec<Arc<FunctionRef>>) {
                 body,
             } => {
                 expr_calls(ctx, out);
-                out.extend(enter.iter().cloned());
-                out.extend(exit.iter().cloned());
+                out.extend(enter.iter().chain(exit).filter_map(Callee::get));
                 collect_calls(body, out);
             }
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
@@ -294,7 +300,7 @@ fn expr_calls(e: &Expr, out: &mut Vec<Arc<FunctionRef>>) {
     let mut each = |xs: &[Expr]| xs.iter().for_each(|x| expr_calls(x, out));
     match e {
         Expr::Call(f, args) => {
-            out.push(f.clone());
+            out.extend(f.get());
             args.iter().for_each(|x| expr_calls(x, out));
         }
         Expr::Op(_, args)

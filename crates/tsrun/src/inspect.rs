@@ -234,7 +234,7 @@ fn walk(obj: &Arc<Object>, prefix: &str, info: &mut Inspection) {
             .body()
             .methods
             .iter()
-            .map(|m| m.name.clone())
+            .map(|m| m.name().to_string())
             .collect(),
     });
     let slots = obj.slots.read().clone();

@@ -13,7 +13,7 @@ use super::resolve::{resolve, TypedExpr};
 use super::{loc, Program};
 use crate::class::{ClassKind, ClassType};
 use crate::error::CompileError;
-use crate::function::{Block, Expr, Function, FunctionRef, Stmt, StmtKind};
+use crate::function::{Block, Callee, Expr, Function, FunctionRef, Stmt, StmtKind};
 use crate::ops::registry;
 use crate::types::Type;
 use crate::value::{EnumValue, Value};
@@ -199,8 +199,8 @@ impl FnCompiler<'_> {
                 let c = self.expr(ctx)?;
                 let (enter, exit) = match &c.ty {
                     Type::Class(cls) => (
-                        cls.method("__enter__").cloned(),
-                        cls.method("__exit__").cloned(),
+                        cls.method("__enter__").as_ref().map(Callee::new),
+                        cls.method("__exit__").as_ref().map(Callee::new),
                     ),
                     _ => (None, None),
                 };
@@ -752,7 +752,7 @@ impl FnCompiler<'_> {
                 };
                 let args = self.exprs(args)?;
                 if cls.is_interface() {
-                    let m = cls.method(attr).cloned().ok_or_else(|| {
+                    let m = cls.method(attr).ok_or_else(|| {
                         self.err(
                             span,
                             format!("interface {} has no method '{attr}'", cls.name),
@@ -768,12 +768,15 @@ impl FnCompiler<'_> {
                         m.ret.clone(),
                     ));
                 }
-                let m = cls.method(attr).cloned().ok_or_else(|| {
+                let m = cls.method(attr).ok_or_else(|| {
                     self.err(span, format!("class {} has no method '{attr}'", cls.name))
                 })?;
                 let mut all = vec![recv.expr];
                 all.extend(self.call_args(&m, args, span, 1)?);
-                Ok(typed(Expr::Call(m.clone(), all.into()), m.ret.clone()))
+                Ok(typed(
+                    Expr::Call(Callee::new(&m), all.into()),
+                    m.ret.clone(),
+                ))
             }
             _ => {
                 let f = self.expr(func)?;
@@ -783,7 +786,7 @@ impl FnCompiler<'_> {
                 let args = self.exprs(args)?;
                 let all = self.call_args(&fref, args, span, 0)?;
                 Ok(typed(
-                    Expr::Call(fref.clone(), all.into()),
+                    Expr::Call(Callee::new(&fref), all.into()),
                     fref.ret.clone(),
                 ))
             }
@@ -872,7 +875,10 @@ impl FnCompiler<'_> {
         if let Some(f) = self.program.functions.get(q).cloned() {
             let args = self.exprs(args)?;
             let all = self.call_args(&f, args, span, 0)?;
-            return Ok(typed(Expr::Call(f.clone(), all.into()), f.ret.clone()));
+            return Ok(typed(
+                Expr::Call(Callee::new(&f), all.into()),
+                f.ret.clone(),
+            ));
         }
         Err(self.err(span, format!("unknown function or class '{q}'")))
     }

@@ -18,7 +18,7 @@ use tsrun_script::{ClassDef, FuncDef, Item};
 
 use crate::class::{Attribute, ClassBody, ClassKind, ClassType};
 use crate::error::{CompileError, Location};
-use crate::function::{FunctionRef, Param};
+use crate::function::{Callee, FunctionRef, Param};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -40,6 +40,9 @@ pub struct Program {
     pub classes: HashMap<String, Arc<ClassType>>,
     /// Free functions by qualified name.
     pub functions: HashMap<String, Arc<FunctionRef>>,
+    /// Every class method, in declaration order: the program owns them (class method tables
+    /// and call sites only refer to them, see [`crate::function::Callee`]).
+    pub methods: Vec<Arc<FunctionRef>>,
     /// `CONSTANTS.cN` values.
     pub constants: Vec<Value>,
     /// Archive format version (drives operator upgraders).
@@ -63,6 +66,7 @@ pub fn compile_program(
     let mut program = Program {
         classes: HashMap::new(),
         functions: HashMap::new(),
+        methods: Vec::new(),
         constants,
         version,
     };
@@ -94,7 +98,8 @@ pub fn compile_program(
                     let class = program.classes.get(&qual).cloned().ok_or_else(|| {
                         CompileError::new(format!("internal error: class {qual} vanished"))
                     })?;
-                    let body = program.class_body(c, &class, &f.path, &mut pending)?;
+                    let (body, methods) = program.class_body(c, &class, &f.path, &mut pending)?;
+                    program.methods.extend(methods);
                     class.set_body(body);
                 }
                 Item::Function(d) => {
@@ -129,13 +134,15 @@ fn loc(file: &Arc<str>, span: &tsrun_script::Span) -> Location {
 }
 
 impl Program {
+    /// The members of a class, and its methods (which the caller must keep: the body only
+    /// refers to them).
     fn class_body<'a>(
         &self,
         c: &'a ClassDef,
         class: &Arc<ClassType>,
         file: &Arc<str>,
         pending: &mut Vec<PendingBody<'a>>,
-    ) -> Result<ClassBody, CompileError> {
+    ) -> Result<(ClassBody, Vec<Arc<FunctionRef>>), CompileError> {
         let mut attributes = Vec::new();
         for a in &c.attributes {
             let ty = self
@@ -178,12 +185,13 @@ impl Program {
                 });
             }
         }
-        Ok(ClassBody {
+        let body = ClassBody {
             attributes,
             constants,
             enum_members,
-            methods,
-        })
+            methods: methods.iter().map(Callee::new).collect(),
+        };
+        Ok((body, methods))
     }
 
     fn signature(

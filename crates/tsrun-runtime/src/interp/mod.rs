@@ -11,7 +11,7 @@ use parking_lot::RwLock;
 use smallvec::SmallVec;
 
 use crate::error::{RtResult, RuntimeError};
-use crate::function::{Block, Expr, Function, FunctionRef, StmtKind};
+use crate::function::{Block, Callee, Expr, Function, FunctionRef, StmtKind};
 use crate::value::{Object, Value};
 
 /// How a block finished.
@@ -46,6 +46,19 @@ pub(crate) fn call_slice(f: &FunctionRef, args: &mut [Value]) -> RtResult<Value>
         Flow::Return(v) => Ok(v),
         _ => Ok(Value::None),
     }
+}
+
+/// The function a call site refers to. Its program is alive whenever code that was compiled
+/// with it runs through a live module; the error is for a function (or object) kept past its
+/// module's drop and called directly.
+#[inline]
+fn target(c: &Callee) -> RtResult<Arc<FunctionRef>> {
+    c.get().ok_or_else(|| {
+        RuntimeError::new(format!(
+            "cannot call {}: the module that defined it was dropped",
+            c.qualified_name()
+        ))
+    })
 }
 
 fn exec_block(func: &Function, block: &Block, frame: &mut [Value]) -> RtResult<Flow> {
@@ -165,13 +178,13 @@ fn exec_stmt(func: &Function, stmt: &StmtKind, frame: &mut [Value]) -> RtResult<
         } => {
             let c = eval(func, ctx, frame)?;
             if let Some(enter) = enter {
-                call(enter, smallvec::smallvec![c.clone()])?;
+                call(&*target(enter)?, smallvec::smallvec![c.clone()])?;
             }
             let r = exec_block(func, body, frame);
             if let Some(exit) = exit {
                 let none = Value::None;
                 call(
-                    exit,
+                    &*target(exit)?,
                     smallvec::smallvec![c, none.clone(), none.clone(), none],
                 )?;
             }
@@ -262,15 +275,16 @@ fn eval(func: &Function, e: &Expr, frame: &mut [Value]) -> RtResult<Value> {
             (op.kernel)(&mut a).map_err(|err| name_op_in_error(op, err))?
         }
         Expr::Call(f, args) => {
+            let f = target(f)?;
             let mut a = SmallVec::new();
             eval_into(func, args, frame, &mut a)?;
-            call_slice(f, &mut a)?
+            call_slice(&f, &mut a)?
         }
         Expr::CallVirtual { name, args } => {
             let mut a = SmallVec::new();
             eval_into(func, args, frame, &mut a)?;
             let target = match a.first() {
-                Some(Value::Object(o)) => o.class.method(name).cloned(),
+                Some(Value::Object(o)) => o.class.method(name),
                 _ => None,
             }
             .ok_or_else(|| RuntimeError::new(format!("object has no method '{name}'")))?;

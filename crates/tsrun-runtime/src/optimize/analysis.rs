@@ -84,7 +84,7 @@ impl Mutations {
             unknown: HashSet::new(),
         };
         for class in program.classes.values() {
-            for f in &class.body().methods {
+            for f in class.methods() {
                 if let Ok(func) = f.compiled() {
                     let mut body = func.body.clone();
                     m.scan_block(&mut body, Some(class));

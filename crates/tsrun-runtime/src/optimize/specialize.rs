@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::analysis::{slot_uses, Mutations};
 use crate::compile::Program;
-use crate::function::{Block, Expr, Function, FunctionRef, Stmt, StmtKind};
+use crate::function::{Block, Callee, Expr, Function, FunctionRef, Stmt, StmtKind};
 use crate::value::Value;
 
 /// How deep specialisation may recurse through calls (TorchScript has no recursion, but an
@@ -131,6 +131,12 @@ impl Optimizer {
         self.cache.values()
     }
 
+    /// Every specialised function made, for the caller to own: specialised call sites only
+    /// refer to them (see [`Callee`]).
+    pub fn into_specialized(self) -> Vec<Arc<FunctionRef>> {
+        self.cache.into_values().collect()
+    }
+
     fn fold_block(&mut self, block: &mut Block, known: &[Option<Value>]) {
         let mut out: Block = Vec::with_capacity(block.len());
         for mut s in block.drain(..) {
@@ -198,11 +204,14 @@ impl Optimizer {
                 if consts.iter().all(Option::is_none) {
                     return;
                 }
-                let g = self.specialize(f, &consts);
+                let Some(callee) = f.get() else {
+                    return;
+                };
+                let g = self.specialize(&callee, &consts);
                 if let Some(inlined) = try_inline(&g, args) {
                     *e = inlined;
                 } else {
-                    *f = g;
+                    *f = Callee::new(&g);
                 }
             }
             _ => {}
