@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use tsrun_archive::{Archive, ListTag, PickleValue, StorageDType, StorageRef, TensorRef};
 use tsrun_tensor::{DType, Storage, Tensor};
 
@@ -14,7 +14,7 @@ use crate::error::{CompileError, RtResult, RuntimeError};
 use crate::function::{Block, Callee, Expr, FunctionRef, StmtKind};
 use crate::typecheck::value_has_type;
 use crate::types::Type;
-use crate::value::{EnumValue, Object, Value};
+use crate::value::{Dict, EnumValue, List, Object, Value};
 
 /// A method signature in printable form.
 pub struct SignatureText {
@@ -61,10 +61,15 @@ impl LoadedModule {
             storages: HashMap::new(),
             tensors: HashMap::new(),
             objects: HashMap::new(),
+            lists: HashMap::new(),
+            dicts: HashMap::new(),
             setstate: Vec::new(),
             converted: 0,
         };
-        let constants = match archive.constants_pickle()? {
+        // Kept alive for the whole load: the builder's memos are keyed by the addresses of
+        // pickle nodes, which must not be freed (and reused by the data.pkl parse) meanwhile.
+        let constants_pickle = archive.constants_pickle()?;
+        let constants = match &constants_pickle {
             PickleValue::Tuple(items) => items
                 .iter()
                 .map(|v| builder.convert(v, None))
@@ -332,13 +337,17 @@ fn expr_calls(e: &Expr, out: &mut Vec<Arc<FunctionRef>>) {
 }
 
 /// Turns pickle values into run-time values, keeping identity: one tensor per pickled tensor
-/// object, one buffer per storage, one object per pickled object.
+/// object, one buffer per storage, one object, list and dict per pickled object, list and
+/// dict (a list stored in two attributes is one list, as in PyTorch: appending through one
+/// name shows through the other). Tuples are immutable, so they are converted as trees.
 struct ValueBuilder<'a> {
     archive: &'a Archive,
     classes: Option<&'a HashMap<String, Arc<ClassType>>>,
     storages: HashMap<*const StorageRef, Arc<Storage>>,
     tensors: HashMap<*const TensorRef, Tensor>,
     objects: HashMap<*const tsrun_archive::PickleObject, Arc<Object>>,
+    lists: HashMap<*const tsrun_archive::PickleList, Arc<List>>,
+    dicts: HashMap<*const tsrun_archive::PickleDict, Arc<Dict>>,
     setstate: Vec<(Arc<Object>, Value)>,
     /// Values converted so far, against [`MAX_LOADED_VALUES`].
     converted: usize,
@@ -446,6 +455,9 @@ impl ValueBuilder<'_> {
                 Value::tuple(out)
             }
             PickleValue::List(l) => {
+                if let Some(x) = self.lists.get(&Arc::as_ptr(l)) {
+                    return Ok(Value::List(x.clone()));
+                }
                 let elem = match &l.elem {
                     ListTag::Int => Type::Int,
                     ListTag::Float => Type::Float,
@@ -457,9 +469,17 @@ impl ValueBuilder<'_> {
                 for x in &l.items {
                     out.push(self.convert(x, Some(&elem))?);
                 }
-                Value::new_list(elem, out)
+                let list = Arc::new(List {
+                    elem,
+                    items: Mutex::new(out),
+                });
+                self.lists.insert(Arc::as_ptr(l), list.clone());
+                Value::List(list)
             }
             PickleValue::Dict(d) => {
+                if let Some(x) = self.dicts.get(&Arc::as_ptr(d)) {
+                    return Ok(Value::Dict(x.clone()));
+                }
                 let (kt, vt) = match expected.map(Type::unwrap_optional) {
                     Some(Type::Dict(k, v)) => ((**k).clone(), (**v).clone()),
                     _ => (Type::Any, Type::Any),
@@ -468,7 +488,13 @@ impl ValueBuilder<'_> {
                 for (k, x) in &d.items {
                     out.push((self.convert(k, Some(&kt))?, self.convert(x, Some(&vt))?));
                 }
-                Value::new_dict(kt, vt, out)
+                let dict = Arc::new(Dict {
+                    key: kt,
+                    value: vt,
+                    items: Mutex::new(out),
+                });
+                self.dicts.insert(Arc::as_ptr(d), dict.clone());
+                Value::Dict(dict)
             }
             PickleValue::Enum(e) => {
                 let class = self.class(&e.class)?;
