@@ -63,6 +63,15 @@ pub enum TensorError {
         /// The dtype it was asked to run on.
         dtype: DType,
     },
+    /// An output too large to allocate: more elements than [`crate::alloc::MAX_ELEMENTS`],
+    /// a size product that overflows, or memory the allocator refused.
+    #[error("{op}: {msg}")]
+    TooLarge {
+        /// The operator that failed.
+        op: &'static str,
+        /// What was asked for.
+        msg: String,
+    },
     /// Integer division (or remainder) by zero, which PyTorch reports as `ZeroDivisionError`.
     #[error("{op}: ZeroDivisionError")]
     ZeroDivision {

@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod alloc;
 mod array;
 mod dtype;
 mod element;

@@ -173,7 +173,28 @@ impl Tensor {
         Tensor::full(&[], value, dtype)
     }
 
-    /// A tensor of `shape` filled with `value` converted to `dtype`.
+    /// A tensor of `shape` filled with `value` converted to `dtype`, allocated with
+    /// [`crate::alloc`]'s checks: for shapes that come from a model's arguments.
+    pub fn try_full(
+        op: &'static str,
+        shape: &[usize],
+        value: Scalar,
+        dtype: DType,
+    ) -> Result<Tensor> {
+        let n = crate::alloc::checked_numel(op, shape)?;
+        Ok(crate::with_dtype!(dtype, T => Tensor::from_vec_shape(
+            crate::alloc::try_filled(op, n, T::from_scalar(value))?,
+            SmallVec::from_slice(shape)
+        )))
+    }
+
+    /// [`Tensor::try_full`] with zeros.
+    pub fn try_zeros(op: &'static str, shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::try_full(op, shape, Scalar::Int(0), dtype)
+    }
+
+    /// A tensor of `shape` filled with `value` converted to `dtype`. Unchecked: for shapes
+    /// derived from existing tensors; use [`Tensor::try_full`] for sizes a model chooses.
     pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Tensor {
         let n = layout::numel(shape);
         crate::with_dtype!(dtype, T => Tensor::from_vec_shape(vec![T::from_scalar(value); n], SmallVec::from_slice(shape)))
@@ -318,6 +339,24 @@ impl Tensor {
     /// A fresh contiguous copy that never shares storage with `self` (`aten::clone`).
     pub fn deep_copy(&self) -> Tensor {
         self.materialize()
+    }
+
+    /// [`Tensor::contiguous`] with a checked allocation (`aten::contiguous` on a view whose
+    /// size the model chose, e.g. after `expand`).
+    pub fn try_contiguous(&self, op: &'static str) -> Result<Tensor> {
+        if self.is_contiguous() {
+            return Ok(self.clone());
+        }
+        self.try_materialize(op)
+    }
+
+    /// A fresh contiguous copy, like [`Tensor::deep_copy`], with a checked allocation.
+    pub fn try_materialize(&self, op: &'static str) -> Result<Tensor> {
+        crate::with_dtype!(self.dtype, T => {
+            let mut v = crate::alloc::try_with_capacity::<T>(op, self.numel())?;
+            self.for_each::<T>(|x| v.push(x));
+            Ok(Tensor::from_vec_shape(v, self.shape.clone()))
+        })
     }
 
     /// A fresh contiguous copy that never shares storage with `self`.

@@ -373,9 +373,9 @@ fn run(op: &str, a: &[Arg]) -> Result<Vec<Out>> {
         "chunk" => many(shape::chunk(t(a, 0), int(a, 1), int(a, 2))),
         "split" => many(shape::split(t(a, 0), int(a, 1), int(a, 2))),
         "arange" => one(create::arange(s(a, 0), s(a, 1), s(a, 2), odt(a, 3))),
-        "full" => one(Ok(create::full(&us(il(a, 0)), s(a, 1), dt(a, 2)))),
-        "zeros" => one(Ok(create::zeros(&us(il(a, 0)), dt(a, 1)))),
-        "ones" => one(Ok(create::ones(&us(il(a, 0)), dt(a, 1)))),
+        "full" => one(create::full(&us(il(a, 0)), s(a, 1), dt(a, 2))),
+        "zeros" => one(create::zeros(&us(il(a, 0)), dt(a, 1))),
+        "ones" => one(create::ones(&us(il(a, 0)), dt(a, 1))),
         "copy_" => one(create::copy_(t(a, 0), t(a, 1))),
         "fill_" => one(create::fill_(t(a, 0), s(a, 1))),
         "setitem_select" => {

@@ -108,31 +108,35 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         let kernel: super::Kernel = match fill {
             Some(0) => |a| {
                 let t = tensor(a, 0)?;
-                ok(Tensor::zeros(
+                ok(Tensor::try_zeros(
+                    "new_zeros",
                     &shape_arg(a, 1)?,
                     factory_dtype(a, 2, t.dtype())?,
-                ))
+                )?)
             },
             Some(_) => |a| {
                 let t = tensor(a, 0)?;
-                ok(Tensor::ones(
+                ok(Tensor::try_full(
+                    "new_ones",
                     &shape_arg(a, 1)?,
+                    Scalar::Int(1),
                     factory_dtype(a, 2, t.dtype())?,
-                ))
+                )?)
             },
             None => |a| {
                 let t = tensor(a, 0)?;
-                ok(Tensor::zeros(
+                ok(Tensor::try_zeros(
+                    "new_empty",
                     &shape_arg(a, 1)?,
                     factory_dtype(a, 2, t.dtype())?,
-                ))
+                )?)
             },
         };
         b.op(&schema, kernel);
     }
     b.op("aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;
-        ok(Tensor::full(&shape_arg(a, 1)?, scalar(a, 2)?, factory_dtype(a, 3, t.dtype())?))
+        ok(Tensor::try_full("new_full", &shape_arg(a, 1)?, scalar(a, 2)?, factory_dtype(a, 3, t.dtype())?)?)
     });
     b.op("aten::scalar_tensor(Scalar s, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
         ok(Tensor::scalar_tensor(scalar(a, 0)?, factory_dtype(a, 1, DType::F32)?))
@@ -574,7 +578,11 @@ fn eye(n: i64, m: i64, dt: DType) -> RtResult<Tensor> {
         )));
     }
     let (n, m) = (n as usize, m as usize);
-    let mut v = vec![0i64; n * m];
+    let mut v = tsrun_tensor::alloc::try_filled(
+        "eye",
+        tsrun_tensor::alloc::checked_numel("eye", &[n, m])?,
+        0i64,
+    )?;
     for i in 0..n.min(m) {
         v[i * m + i] = 1;
     }

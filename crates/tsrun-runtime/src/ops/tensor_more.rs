@@ -56,7 +56,7 @@ fn constant_pad(t: &Tensor, pad: &[i64], value: Scalar) -> RtResult<Tensor> {
         src = k::shape::narrow(&src, d as i64, crop_l.min(size), keep)?;
         starts[d] = l.max(0);
     }
-    let out = Tensor::full(&out_shape, value, t.dtype());
+    let out = Tensor::try_full("constant_pad_nd", &out_shape, value, t.dtype())?;
     let mut dst = out.clone();
     for (d, &start) in starts.iter().enumerate() {
         dst = k::shape::narrow(&dst, d as i64, start, src.shape()[d] as i64)?;
@@ -221,7 +221,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     );
     b.op(
         "aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor",
-        |a| ok(tensor(a, 0)?.deep_copy()),
+        |a| ok(tensor(a, 0)?.try_materialize("clone")?),
     );
     b.op("aten::detach(Tensor(a) self) -> Tensor(a)", |a| {
         ok(tensor(a, 0)?.clone())
@@ -302,7 +302,7 @@ fn register_factories(b: &mut RegistryBuilder) {
             .iter()
             .map(|&d| usize::try_from(d).map_err(|_| RuntimeError::new(format!("Trying to create tensor with negative dimension {d}"))))
             .collect::<RtResult<_>>()?;
-        ok(Tensor::zeros(&shape, dtype_at(a, 1)?.unwrap_or(tsrun_tensor::DType::F32)))
+        ok(Tensor::try_zeros("empty", &shape, dtype_at(a, 1)?.unwrap_or(tsrun_tensor::DType::F32))?)
     });
     b.op("aten::empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;
@@ -325,17 +325,26 @@ pub(crate) fn repeat(t: &Tensor, reps: &[i64]) -> RtResult<Tensor> {
     let lead = reps.len() - t.dim();
     let mut shape: Vec<i64> = vec![1; lead];
     shape.extend(t.shape().iter().map(|&s| s as i64));
+    // The result's size is the model's choice (`x.repeat(2**31, 2**31)`): check it before
+    // anything is built.
+    let out_shape: Vec<usize> = shape
+        .iter()
+        .zip(reps)
+        .map(|(&s, &r)| (s as usize).checked_mul(r as usize).unwrap_or(usize::MAX))
+        .collect();
+    tsrun_tensor::alloc::checked_numel("repeat", &out_shape)?;
     let mut x = k::shape::reshape(t, &shape)?;
     for (d, &r) in reps.iter().enumerate() {
         if r != 1 {
-            let copies: Vec<Tensor> = (0..r).map(|_| x.clone()).collect();
-            x = if copies.is_empty() {
-                let mut s = x.shape().to_vec();
-                s[d] = 0;
-                Tensor::zeros(&s, x.dtype())
-            } else {
-                k::shape::cat(&copies, d as i64)?
-            };
+            // `r` copies along `d`: a new dim of size `r` in front of `d`, expanded (a view),
+            // materialised with a checked allocation, then merged with `d`.
+            let mut sizes: Vec<i64> = x.shape().iter().map(|&s| s as i64).collect();
+            let mut merged = sizes.clone();
+            merged[d] = merged[d].saturating_mul(r);
+            sizes.insert(d, r);
+            let one = k::shape::unsqueeze(&x, d as i64)?;
+            let copies = k::shape::expand(&one, &sizes)?.try_contiguous("repeat")?;
+            x = k::shape::reshape(&copies, &merged)?;
         }
     }
     Ok(if x.same_storage(t) { x.deep_copy() } else { x })

@@ -28,7 +28,8 @@ pub(crate) fn shape_arg(args: &[Value], i: usize) -> RtResult<Vec<usize>> {
             })
         })
         .collect::<RtResult<_>>()?;
-    // The tensor constructors allocate infallibly: a size from the model (`torch.zeros([2**40])`)
+    // Checked here too (not only in `Tensor::try_full`) so the message names the size the
+    // model asked for: a size from the model (`torch.zeros([2**40])`)
     // would abort the process, or wrap around in `numel`, instead of raising.
     let numel = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
     match numel {
@@ -39,9 +40,9 @@ pub(crate) fn shape_arg(args: &[Value], i: usize) -> RtResult<Vec<usize>> {
     }
 }
 
-/// Largest tensor a factory op (`zeros`, `ones`, `full`) creates: 2^36 elements (256 GiB of
-/// float32), far beyond any model tsrun runs, far below an allocation that aborts.
-const MAX_NEW_ELEMENTS: usize = 1 << 36;
+/// Largest tensor a factory op (`zeros`, `ones`, `full`) creates: the tensor crate's cap on
+/// every checked allocation (2^36 elements).
+const MAX_NEW_ELEMENTS: usize = tsrun_tensor::alloc::MAX_ELEMENTS;
 
 /// Factory functions ignore layout/device/pin_memory (CPU strided only) but check them.
 pub(crate) fn factory_dtype(args: &[Value], dtype_at: usize, default: DType) -> RtResult<DType> {
@@ -504,7 +505,8 @@ fn register_shape(b: &mut RegistryBuilder) {
         |a| ok(k::shape::expand(tensor(a, 0)?, &dims(&int_list(a, 1)?))?),
     );
     b.op("aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=contiguous_format) -> Tensor(a)", |a| {
-        ok(tensor(a, 0)?.contiguous())
+        // An expanded view may be far larger than its storage: a checked allocation.
+        ok(tensor(a, 0)?.try_contiguous("contiguous")?)
     });
     b.op(
         "aten::select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)",
@@ -536,10 +538,10 @@ fn register_shape(b: &mut RegistryBuilder) {
 
 fn register_create(b: &mut RegistryBuilder) {
     b.op("aten::zeros(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
-        ok(Tensor::zeros(&shape_arg(a, 0)?, factory_dtype(a, 1, DType::F32)?))
+        ok(Tensor::try_zeros("zeros", &shape_arg(a, 0)?, factory_dtype(a, 1, DType::F32)?)?)
     });
     b.op("aten::ones(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
-        ok(Tensor::ones(&shape_arg(a, 0)?, factory_dtype(a, 1, DType::F32)?))
+        ok(Tensor::try_full("ones", &shape_arg(a, 0)?, Scalar::Int(1), factory_dtype(a, 1, DType::F32)?)?)
     });
     b.op("aten::full(SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor", |a| {
         let fill = scalar(a, 1)?;
@@ -548,7 +550,7 @@ fn register_create(b: &mut RegistryBuilder) {
             Scalar::Int(_) => DType::I64,
             Scalar::Float(_) => DType::F32,
         };
-        ok(Tensor::full(&shape_arg(a, 0)?, fill, factory_dtype(a, 2, default)?))
+        ok(Tensor::try_full("full", &shape_arg(a, 0)?, fill, factory_dtype(a, 2, default)?)?)
     });
     b.op("aten::zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;

@@ -8,19 +8,19 @@ use crate::layout;
 use crate::promote::DEFAULT_FLOAT;
 use crate::{DType, Element, Result, Scalar, Tensor};
 
-/// `torch.zeros(shape, dtype=dtype)`.
-pub fn zeros(shape: &[usize], dtype: DType) -> Tensor {
-    Tensor::zeros(shape, dtype)
+/// `torch.zeros(shape, dtype=dtype)` (a checked allocation: the shape is the model's).
+pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+    Tensor::try_full("zeros", shape, Scalar::Int(0), dtype)
 }
 
-/// `torch.ones(shape, dtype=dtype)`.
-pub fn ones(shape: &[usize], dtype: DType) -> Tensor {
-    Tensor::ones(shape, dtype)
+/// `torch.ones(shape, dtype=dtype)` (a checked allocation).
+pub fn ones(shape: &[usize], dtype: DType) -> Result<Tensor> {
+    Tensor::try_full("ones", shape, Scalar::Int(1), dtype)
 }
 
-/// `torch.full(shape, value, dtype=dtype)`.
-pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Tensor {
-    Tensor::full(shape, value, dtype)
+/// `torch.full(shape, value, dtype=dtype)` (a checked allocation).
+pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
+    Tensor::try_full("full", shape, value, dtype)
 }
 
 /// `torch.zeros_like(t)` with `t`'s shape and dtype (always contiguous).
@@ -70,13 +70,13 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
     let n = n as usize;
     Ok(if dtype == DType::I64 && !any_float {
         let (s, st) = (start.to_i64(), step.to_i64());
-        let v: Vec<i64> = (0..n as i64)
-            .map(|i| s.wrapping_add(st.wrapping_mul(i)))
-            .collect();
+        let mut v: Vec<i64> = crate::alloc::try_with_capacity("arange", n)?;
+        v.extend((0..n as i64).map(|i| s.wrapping_add(st.wrapping_mul(i))));
         Tensor::from_vec_shape(v, SmallVec::from_slice(&[n]))
     } else {
         crate::with_dtype!(dtype, T => {
-            let v: Vec<T> = (0..n).map(|i| T::from_f64(s + st * i as f64)).collect();
+            let mut v: Vec<T> = crate::alloc::try_with_capacity("arange", n)?;
+            v.extend((0..n).map(|i| T::from_f64(s + st * i as f64)));
             Tensor::from_vec_shape(v, SmallVec::from_slice(&[n]))
         })
     })
@@ -141,9 +141,10 @@ fn random(
     if !dtype.is_floating() {
         return Err(crate::TensorError::Unsupported { op, dtype });
     }
-    let n = layout::numel(shape);
+    let n = crate::alloc::checked_numel(op, shape)?;
     Ok(crate::with_dtype!(dtype, T => {
-        let v: Vec<T> = (0..n).map(|_| T::from_f64(f())).collect();
+        let mut v: Vec<T> = crate::alloc::try_with_capacity(op, n)?;
+        v.extend((0..n).map(|_| T::from_f64(f())));
         Tensor::from_vec_shape(v, SmallVec::from_slice(shape))
     }))
 }

@@ -109,7 +109,8 @@ pub(crate) fn zip<T: Element, R: Element>(
     let sa = layout::broadcast_strides(a.shape(), a.strides(), &shape);
     let sb = layout::broadcast_strides(b.shape(), b.strides(), &shape);
     let (da, db) = (a.data::<T>(), b.data::<T>());
-    let mut out = Vec::with_capacity(layout::numel(&shape));
+    // Broadcasting `[n, 1]` against `[1, n]` makes an output far larger than either input.
+    let mut out = crate::alloc::try_with_capacity(op, crate::alloc::checked_numel(op, &shape)?)?;
     layout::for_each_offset(
         &shape,
         [&sa, &sb],

@@ -159,11 +159,20 @@ fn run<T: Element + Num>(
     out_shape: Shape,
 ) -> Result<Tensor> {
     let nd = a.dim();
+    // The batch dims may be expanded views of any size: the output is a checked allocation.
+    let numel = crate::alloc::checked_numel("matmul", &out_shape)?;
+    if numel == 0 {
+        return Ok(Tensor::from_vec_shape(Vec::<T>::new(), out_shape));
+    }
     let mut out: Vec<T> = match c {
         // A `[n]` bias (`linear`, `addmm`): row copies, not a strided walk of the broadcast.
         Some(c) if use_c && c.dim() == 1 && c.dtype() == T::DTYPE && c.shape()[0] == n => {
             match c.contiguous_data::<T>() {
-                Some(row) if n > 0 => row.repeat(layout::numel(&out_shape) / n),
+                Some(row) => {
+                    let mut out = crate::alloc::try_with_capacity("matmul", numel)?;
+                    (0..numel / n).for_each(|_| out.extend_from_slice(row));
+                    out
+                }
                 _ => {
                     let sizes: SmallVec<[i64; 6]> = out_shape.iter().map(|&s| s as i64).collect();
                     expand(c, &sizes)?.to_vec::<T>()
@@ -174,7 +183,7 @@ fn run<T: Element + Num>(
             let sizes: SmallVec<[i64; 6]> = out_shape.iter().map(|&s| s as i64).collect();
             expand(&c.to_dtype(T::DTYPE), &sizes)?.to_vec::<T>()
         }
-        _ => vec![T::ZERO; layout::numel(&out_shape)],
+        _ => crate::alloc::try_filled("matmul", numel, T::ZERO)?,
     };
     let beta = if use_c { T::from_scalar(beta) } else { T::ZERO };
     let alpha = T::from_scalar(alpha);

@@ -299,6 +299,9 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
             ));
         }
     }
+    // A view costs nothing, but every kernel that reads it allocates its full size: bound it
+    // here (and catch a size product that wraps around) so those outputs are bounded too.
+    crate::alloc::checked_numel("expand", &sh)?;
     Ok(t.view_with(t.storage_offset(), sh, st))
 }
 
@@ -475,7 +478,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
         }
         out_shape[d] += t.shape()[d];
     }
-    let out = Tensor::zeros(&out_shape, dtype);
+    let out = Tensor::try_zeros("cat", &out_shape, dtype)?;
     let mut pos = 0i64;
     for t in tensors.iter().filter(|t| !legacy_empty(t)) {
         let n = t.shape()[d] as i64;

@@ -77,7 +77,8 @@ pub fn embedding(weight: &Tensor, indices: &Tensor) -> Result<Tensor> {
     shape.push(d);
     crate::with_dtype!(w.dtype(), T => {
         let src = w.contiguous_data::<T>().unwrap_or(&[]);
-        let mut out: Vec<T> = Vec::with_capacity(idx.len() * d);
+        let n = crate::alloc::checked_numel("embedding", &shape)?;
+        let mut out: Vec<T> = crate::alloc::try_with_capacity("embedding", n)?;
         for &r in &idx {
             out.extend_from_slice(&src[r * d..(r + 1) * d]);
         }
@@ -109,6 +110,7 @@ pub fn index_select(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
         shape[d] = 0;
         return Ok(Tensor::zeros(&shape, t.dtype()));
     }
+    // `cat` allocates its output with a checked allocation.
     crate::ops::shape::cat(&parts, d as i64)
 }
 
@@ -261,8 +263,8 @@ fn plan(op: &'static str, t: &Tensor, indices: &[Option<Tensor>]) -> Result<Plan
             )
         })?;
     }
-    let nb = layout::numel(&bshape);
-    let mut bases = vec![t.storage_offset() as isize; nb];
+    let nb = crate::alloc::checked_numel(op, &bshape)?;
+    let mut bases = crate::alloc::try_filled(op, nb, t.storage_offset() as isize)?;
     for &d in &dims {
         let Some(ix) = &idx[d] else { continue };
         let e = expand(ix, &sizes(&bshape))?;
@@ -298,7 +300,9 @@ pub fn index(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
     shape.extend_from_slice(&p.ushape);
     let flat = crate::with_dtype!(t.dtype(), T => {
         let d = t.data::<T>();
-        let mut out: Vec<T> = Vec::with_capacity(layout::numel(&shape));
+        // Index tensors broadcast against each other: the result's size is the model's.
+        let n = crate::alloc::checked_numel("index", &shape)?;
+        let mut out: Vec<T> = crate::alloc::try_with_capacity("index", n)?;
         for &b in &p.bases {
             layout::for_each_offset(&p.ushape, [&p.ustrides], [b], |[o]| out.push(d[o]));
         }
