@@ -330,7 +330,7 @@ pub(crate) fn repeat(t: &Tensor, reps: &[i64]) -> RtResult<Tensor> {
     let out_shape: Vec<usize> = shape
         .iter()
         .zip(reps)
-        .map(|(&s, &r)| (s as usize).checked_mul(r as usize).unwrap_or(usize::MAX))
+        .map(|(&s, &r)| (s as usize).saturating_mul(r as usize))
         .collect();
     tsrun_tensor::alloc::checked_numel("repeat", &out_shape)?;
     let mut x = k::shape::reshape(t, &shape)?;
