@@ -146,6 +146,32 @@ pub fn opt_int_list(args: &[Value], i: usize) -> RtResult<Option<SmallVec<[i64; 
     }
 }
 
+/// Argument `i` as an optional list of floats (ints convert, as for `float` arguments).
+pub fn opt_float_list(args: &[Value], i: usize) -> RtResult<Option<Vec<f64>>> {
+    match args.get(i) {
+        Some(Value::None) | None => Ok(None),
+        Some(v) => v
+            .sequence_items()
+            .ok_or_else(|| bad(args, i, "List[float]"))?
+            .into_iter()
+            .map(|x| match x {
+                Value::Float(f) => Ok(f),
+                Value::Int(n) => Ok(n as f64),
+                _ => Err(bad(args, i, "List[float]")),
+            })
+            .collect::<RtResult<Vec<f64>>>()
+            .map(Some),
+    }
+}
+
+/// Argument `i` as an optional float.
+pub fn opt_float(args: &[Value], i: usize) -> RtResult<Option<f64>> {
+    match args.get(i) {
+        Some(Value::None) | None => Ok(None),
+        _ => float(args, i).map(Some),
+    }
+}
+
 /// Argument `i` as a list of tensors.
 pub fn tensor_list(args: &[Value], i: usize) -> RtResult<Vec<Tensor>> {
     let items = args

@@ -19,6 +19,7 @@ mod nn_conv;
 mod nn_norm;
 mod nn_rnn;
 mod nn_transformer;
+mod nn_upsample;
 mod prepared;
 mod prim;
 mod scalar_extra;
@@ -173,6 +174,7 @@ pub fn registry() -> &'static Registry {
         nn_attention::register(&mut b);
         nn_rnn::register(&mut b);
         nn_transformer::register(&mut b);
+        nn_upsample::register(&mut b);
         torchvision::register(&mut b);
         // After every tensor kernel file: their overloads win over these.
         tensor_values::register(&mut b);

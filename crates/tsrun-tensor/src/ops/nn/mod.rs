@@ -12,7 +12,9 @@ pub mod detection;
 pub mod index;
 pub mod norm;
 pub mod pool;
+pub mod pool3d;
 pub mod rnn;
+pub mod upsample;
 
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 

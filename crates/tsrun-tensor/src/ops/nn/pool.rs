@@ -12,7 +12,7 @@ use crate::{Result, Tensor};
 const PAR_ELEMS: usize = 1 << 15;
 
 /// aten's `pooling_output_shape`.
-fn pool_out(
+pub(crate) fn pool_out(
     op: &'static str,
     inp: usize,
     k: usize,
@@ -263,7 +263,7 @@ pub fn avg_pool(
     Ok(y.to_dtype(x.dtype()))
 }
 
-fn adaptive_range(o: usize, out: usize, inp: usize) -> (usize, usize) {
+pub(crate) fn adaptive_range(o: usize, out: usize, inp: usize) -> (usize, usize) {
     let start = (o * inp) / out;
     let end = ((o + 1) * inp).div_ceil(out);
     (start, end)
