@@ -28,6 +28,9 @@ impl Program {
                     "Future" => Type::Future(Arc::new(one(&a)?)),
                     "Final" => one(&a)?,
                     "Tuple" => Type::Tuple(a.into()),
+                    // As TorchScript's `UnionType::create`: one member is that type itself
+                    // (printed code writes `unchecked_cast(Union[number], p)`).
+                    "Union" if a.len() == 1 => a[0].clone(),
                     "Union" => Type::Union(a.into()),
                     "Dict" => {
                         if a.len() != 2 {

@@ -16,10 +16,12 @@ mod math_ops;
 mod nn_activation;
 mod nn_attention;
 mod nn_conv;
+mod nn_loss;
 mod nn_norm;
 mod nn_rnn;
 mod nn_transformer;
 mod nn_upsample;
+mod out_form;
 mod prepared;
 mod prim;
 mod scalar_extra;
@@ -28,11 +30,13 @@ pub mod schema;
 mod special_fns;
 mod strings;
 mod tensor_composite;
+mod tensor_linalg_more;
 mod tensor_more;
 mod tensor_ops;
 mod tensor_pointwise;
 mod tensor_reduce_more;
 mod tensor_reorder;
+mod tensor_shape_more;
 mod tensor_values;
 mod torchvision;
 
@@ -175,6 +179,9 @@ pub fn registry() -> &'static Registry {
         nn_rnn::register(&mut b);
         nn_transformer::register(&mut b);
         nn_upsample::register(&mut b);
+        nn_loss::register(&mut b);
+        tensor_linalg_more::register(&mut b);
+        tensor_shape_more::register(&mut b);
         torchvision::register(&mut b);
         // After every tensor kernel file: their overloads win over these.
         tensor_values::register(&mut b);

@@ -110,20 +110,36 @@ macro_rules! upsample_op {
 }
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
-    upsample_op!(b, "upsample_nearest1d", 1, nearest,
-        "(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor");
+    upsample_op!(
+        b,
+        "upsample_nearest1d",
+        1,
+        nearest,
+        "(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor"
+    );
     upsample_op!(b, "upsample_nearest2d", 2, nearest,
         "(Tensor self, SymInt[2] output_size, float? scales_h=None, float? scales_w=None) -> Tensor");
     upsample_op!(b, "upsample_nearest3d", 3, nearest,
         "(Tensor self, SymInt[3] output_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor");
-    upsample_op!(b, "_upsample_nearest_exact1d", 1, nearest_exact,
-        "(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor");
+    upsample_op!(
+        b,
+        "_upsample_nearest_exact1d",
+        1,
+        nearest_exact,
+        "(Tensor self, SymInt[1] output_size, float? scales=None) -> Tensor"
+    );
     upsample_op!(b, "_upsample_nearest_exact2d", 2, nearest_exact,
         "(Tensor self, SymInt[2] output_size, float? scales_h=None, float? scales_w=None) -> Tensor");
     upsample_op!(b, "_upsample_nearest_exact3d", 3, nearest_exact,
         "(Tensor self, SymInt[3] output_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor");
-    upsample_op!(b, "upsample_linear1d", 1, linear, aligned,
-        "(Tensor self, SymInt[1] output_size, bool align_corners, float? scales=None) -> Tensor");
+    upsample_op!(
+        b,
+        "upsample_linear1d",
+        1,
+        linear,
+        aligned,
+        "(Tensor self, SymInt[1] output_size, bool align_corners, float? scales=None) -> Tensor"
+    );
     upsample_op!(b, "upsample_bilinear2d", 2, linear, aligned,
         "(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor");
     upsample_op!(b, "upsample_trilinear3d", 3, linear, aligned,
@@ -149,6 +165,11 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     });
     b.op(
         "aten::adaptive_avg_pool3d(Tensor self, SymInt[3] output_size) -> Tensor",
-        |a| ok(pool3d::adaptive_avg_pool3d(tensor(a, 0)?, &int_list(a, 1)?)?),
+        |a| {
+            ok(pool3d::adaptive_avg_pool3d(
+                tensor(a, 0)?,
+                &int_list(a, 1)?,
+            )?)
+        },
     );
 }

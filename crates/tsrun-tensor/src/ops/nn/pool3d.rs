@@ -12,7 +12,10 @@ fn planes(op: &'static str, x: &Tensor) -> Result<(usize, [usize; 3], Vec<usize>
     if nd != 4 && nd != 5 {
         return Err(invalid(
             op,
-            format!("non-empty 4D or 5D (batch mode) tensor expected for input, but got {:?}", x.shape()),
+            format!(
+                "non-empty 4D or 5D (batch mode) tensor expected for input, but got {:?}",
+                x.shape()
+            ),
         ));
     }
     let s = x.shape();

@@ -188,7 +188,10 @@ pub fn upsample(
     let dt = input.dtype();
     let ok_dtype = match mode {
         Mode::Nearest | Mode::NearestExact => {
-            matches!(dt, DType::F32 | DType::F64 | DType::F16 | DType::BF16 | DType::U8)
+            matches!(
+                dt,
+                DType::F32 | DType::F64 | DType::F16 | DType::BF16 | DType::U8
+            )
         }
         Mode::Linear { .. } | Mode::Cubic { .. } => {
             matches!(dt, DType::F32 | DType::F64 | DType::F16 | DType::BF16)
@@ -200,8 +203,7 @@ pub fn upsample(
         return Err(TensorError::Unsupported { op, dtype: dt });
     }
     let in_sp = &input.shape()[2..];
-    if in_sp.iter().any(|&s| s == 0) || out_sizes.iter().any(|&s| s <= 0) || input.shape()[1] == 0
-    {
+    if in_sp.iter().any(|&s| s == 0) || out_sizes.iter().any(|&s| s <= 0) || input.shape()[1] == 0 {
         let fmt = |v: Vec<String>| v.join(", ");
         return Err(invalid(
             op,
