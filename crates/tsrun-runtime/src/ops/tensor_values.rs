@@ -11,7 +11,9 @@ use crate::error::{RtResult, RuntimeError};
 use crate::value::Value;
 
 pub(crate) fn register(b: &mut RegistryBuilder) {
-    for ty in ["float", "int", "bool"] {
+    // Exact types first: with `float` first, `torch.tensor(2)` would take the int -> float
+    // conversion and make a float32 tensor instead of int64.
+    for ty in ["bool", "int", "float"] {
         b.op(
             &format!("aten::tensor.{ty}({ty} t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor"),
             scalar_tensor,

@@ -92,10 +92,10 @@ fn singular_values(a: &[f64], m: usize, n: usize) -> Vec<f64> {
         for p in 0..cols {
             for q in p + 1..cols {
                 let (mut alpha, mut beta, mut gamma) = (0.0, 0.0, 0.0);
-                for i in 0..rows_ {
-                    alpha += u[p][i] * u[p][i];
-                    beta += u[q][i] * u[q][i];
-                    gamma += u[p][i] * u[q][i];
+                for (x, y) in u[p].iter().zip(&u[q]) {
+                    alpha += x * x;
+                    beta += y * y;
+                    gamma += x * y;
                 }
                 if gamma == 0.0 {
                     continue;
@@ -106,10 +106,11 @@ fn singular_values(a: &[f64], m: usize, n: usize) -> Vec<f64> {
                 let t = if zeta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (1.0 + t * t).sqrt();
                 let s = c * t;
-                for i in 0..rows_ {
-                    let (x, y) = (u[p][i], u[q][i]);
-                    u[p][i] = c * x - s * y;
-                    u[q][i] = s * x + c * y;
+                let (left, right) = u.split_at_mut(q);
+                for (x, y) in left[p].iter_mut().zip(right[0].iter_mut()) {
+                    let (xv, yv) = (*x, *y);
+                    *x = c * xv - s * yv;
+                    *y = s * xv + c * yv;
                 }
             }
         }
@@ -134,7 +135,7 @@ pub fn matrix_norm_str(
     if x.dim() < 2 {
         return Err(invalid(
             op,
-            format!("linalg.matrix_norm: The input tensor A must have at least 2 dimensions."),
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.",
         ));
     }
     if dims.len() != 2 {

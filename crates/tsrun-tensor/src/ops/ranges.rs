@@ -1,9 +1,8 @@
 //! Evenly spaced values: `aten::linspace`, `aten::logspace`.
 //!
 //! As aten's `RangeFactoriesKernel.cpp`: the first half counts up from `start`, the second
-//! half down from `end` (so both ends are exact), each step computed in the result dtype
-//! (float16/bfloat16/float32 rounding reproduced); integer results use a double step and
-//! truncate.
+//! half down from `end` (so both ends are exact), each step computed in float (float16,
+//! bfloat16, float32 results) or double; integer results use a double step and truncate.
 
 use crate::error::invalid;
 use crate::{DType, Result, Scalar, Tensor, TensorError};
@@ -39,8 +38,15 @@ fn spaced(
     let n = steps as usize;
     let half = steps / 2;
     if dtype.is_floating() {
-        let rd = rounder(dtype);
-        let (s, e) = (rd(start.to_f64()), rd(end.to_f64()));
+        // start/end are converted to the dtype; the arithmetic of float16/bfloat16 is in
+        // float (aten's opmath), rounded once at the end.
+        let to_dt = rounder(dtype);
+        let rd = rounder(if dtype == DType::F64 {
+            dtype
+        } else {
+            DType::F32
+        });
+        let (s, e) = (to_dt(start.to_f64()), to_dt(end.to_f64()));
         let step = rd(rd(e - s) / rd((steps - 1) as f64));
         (0..steps)
             .map(|i| {

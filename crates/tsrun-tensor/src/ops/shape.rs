@@ -610,6 +610,16 @@ pub(crate) fn get<T: Element>(t: &Tensor, idx: &[usize]) -> T {
     t.data::<T>()[t.storage_offset() + off as usize]
 }
 
+/// `aten::broadcast_tensors`: every tensor expanded (as a view) to the common shape.
+pub fn broadcast_tensors(tensors: &[Tensor]) -> Result<Vec<Tensor>> {
+    let mut shape: Shape = SmallVec::new();
+    for t in tensors {
+        shape = layout::broadcast_shapes("broadcast_tensors", &shape, t.shape())?;
+    }
+    let s: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    tensors.iter().map(|t| expand(t, &s)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,14 +665,4 @@ mod tests {
         assert_eq!(c.dtype(), DType::F32);
         assert_eq!(c.to_vec::<f32>(), [1.0, 0.5]);
     }
-}
-
-/// `aten::broadcast_tensors`: every tensor expanded (as a view) to the common shape.
-pub fn broadcast_tensors(tensors: &[Tensor]) -> Result<Vec<Tensor>> {
-    let mut shape: Shape = SmallVec::new();
-    for t in tensors {
-        shape = layout::broadcast_shapes("broadcast_tensors", &shape, t.shape())?;
-    }
-    let s: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
-    tensors.iter().map(|t| expand(t, &s)).collect()
 }

@@ -203,7 +203,7 @@ pub fn upsample(
         return Err(TensorError::Unsupported { op, dtype: dt });
     }
     let in_sp = &input.shape()[2..];
-    if in_sp.iter().any(|&s| s == 0) || out_sizes.iter().any(|&s| s <= 0) || input.shape()[1] == 0 {
+    if in_sp.contains(&0) || out_sizes.iter().any(|&s| s <= 0) || input.shape()[1] == 0 {
         let fmt = |v: Vec<String>| v.join(", ");
         return Err(invalid(
             op,
