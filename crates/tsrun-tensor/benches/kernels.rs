@@ -5,7 +5,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use tsrun_tensor::ops::fixed_linear::FixedLinear;
 use tsrun_tensor::ops::nn::conv::{convolution, ConvParams};
-use tsrun_tensor::ops::{binary, linalg, unary};
+use tsrun_tensor::ops::{binary, linalg, reduce, unary};
 use tsrun_tensor::{Scalar, Tensor};
 
 fn filled(shape: &[usize]) -> Tensor {
@@ -77,5 +77,23 @@ fn bench_elementwise(c: &mut Criterion) {
     c.bench_function("relu/[1,64,56,56]", |bn| bn.iter(|| unary::relu(&a)));
 }
 
-criterion_group!(benches, bench_linear, bench_conv, bench_elementwise);
+/// The transcendental functions of the LSTM gates and attention's softmax (vectorised f32).
+fn bench_transcendental(c: &mut Criterion) {
+    let gates = filled(&[4, 4096]);
+    c.bench_function("exp/16k", |bn| bn.iter(|| unary::exp(&gates)));
+    c.bench_function("sigmoid/16k", |bn| bn.iter(|| unary::sigmoid(&gates)));
+    c.bench_function("tanh/16k", |bn| bn.iter(|| unary::tanh(&gates)));
+    let scores = filled(&[4, 128, 128]);
+    c.bench_function("softmax/[4,128,128] last dim", |bn| {
+        bn.iter(|| reduce::softmax(&scores, -1, None))
+    });
+}
+
+criterion_group!(
+    benches,
+    bench_linear,
+    bench_conv,
+    bench_elementwise,
+    bench_transcendental
+);
 criterion_main!(benches);

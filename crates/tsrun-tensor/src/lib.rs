@@ -27,6 +27,7 @@ mod recycle;
 mod scalar;
 mod storage;
 mod tensor;
+mod vmath;
 
 pub use dtype::{DType, ALL_DTYPES};
 pub use element::Element;

@@ -346,6 +346,12 @@ fn softmax_impl(
         None => a.clone(),
     };
     let d = wrap_dim(op, dim, a.dim())?;
+    if a.dtype() == DType::F32 && d + 1 == a.dim() && a.numel() > 0 {
+        if let Some(src) = a.contiguous_data::<f32>() {
+            let out = softmax_rows_f32(src, a.shape()[d], log);
+            return Ok(Tensor::from_vec_shape(out, a.shape_vec()));
+        }
+    }
     let out_strides = layout::contiguous_strides(a.shape());
     let ostride = if a.dim() == 0 { 1 } else { out_strides[d] };
     let mut line_bases: Vec<usize> = Vec::new();
@@ -376,6 +382,52 @@ fn softmax_impl(
         });
         Ok(Tensor::from_vec_shape(out, a.shape_vec()))
     }, other => Err(TensorError::Unsupported { op: kernel, dtype: a.dtype() }))
+}
+
+/// Softmax (or log-softmax) of every `len`-element row of a contiguous float32 tensor, as
+/// aten's vectorised last-dim kernels compute it: `e = exp(x - max)` in float32 (the
+/// vectorised `exp` of `vmath`), the row sum accumulated in eight float32 lanes, then
+/// `e * (1 / sum)`, or `x - max - ln(sum)` for log-softmax.
+fn softmax_rows_f32(src: &[f32], len: usize, log: bool) -> Vec<f32> {
+    use rayon::prelude::*;
+    let mut out = src.to_vec();
+    let row = |r: &mut [f32]| {
+        let m = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        if log {
+            let mut e: SmallVec<[f32; 256]> = r.iter().map(|&x| x - m).collect();
+            crate::vmath::exp_in_place(&mut e);
+            let ln_sum = lane_sum(&e).ln();
+            r.iter_mut().for_each(|x| *x = *x - m - ln_sum);
+        } else {
+            r.iter_mut().for_each(|x| *x -= m);
+            crate::vmath::exp_in_place(r);
+            let inv = 1.0 / lane_sum(r);
+            r.iter_mut().for_each(|x| *x *= inv);
+        }
+    };
+    if src.len() > 64 * 1024 && src.len() / len > 1 {
+        out.par_chunks_mut(len).for_each(row);
+    } else {
+        out.chunks_mut(len).for_each(row);
+    }
+    out
+}
+
+/// Sum of a float32 slice in eight interleaved partial sums (vectorisable).
+fn lane_sum(v: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] += c[l];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for &x in rest {
+        s += x;
+    }
+    s
 }
 
 /// `aten::softmax.int(self, dim, dtype)`: `dtype`, if given, converts the input first.

@@ -40,6 +40,10 @@ pub(crate) trait Real:
     fn f(self) -> f64;
     /// Is NaN.
     fn nan(self) -> bool;
+    /// `1 / (1 + e^-x)` of every element, in place (vectorised for f32).
+    fn sigmoid_slice(v: &mut [Self]);
+    /// `tanh(x)` of every element, in place (vectorised for f32).
+    fn tanh_slice(v: &mut [Self]);
     /// `c = a·b + beta·c` for an `m×k` by `k×n` product with arbitrary
     /// non-negative strides; `c` is row-major with row stride `ldc`.
     #[allow(clippy::too_many_arguments)]
@@ -64,8 +68,18 @@ fn extent(rows: usize, cols: usize, rs: usize, cs: usize) -> usize {
     }
 }
 
+/// f64 [`Real::sigmoid_slice`]: libm per element.
+fn sigmoid_f64(v: &mut [f64]) {
+    v.iter_mut().for_each(|x| *x = 1.0 / (1.0 + (-*x).exp()));
+}
+
+/// f64 [`Real::tanh_slice`]: libm per element.
+fn tanh_f64(v: &mut [f64]) {
+    v.iter_mut().for_each(|x| *x = x.tanh());
+}
+
 macro_rules! real {
-    ($t:ty, $gemm:path) => {
+    ($t:ty, $gemm:path, $sigmoid:path, $tanh:path) => {
         impl Real for $t {
             #[inline(always)]
             fn of(x: f64) -> Self {
@@ -78,6 +92,14 @@ macro_rules! real {
             #[inline(always)]
             fn nan(self) -> bool {
                 self.is_nan()
+            }
+            #[inline]
+            fn sigmoid_slice(v: &mut [Self]) {
+                $sigmoid(v)
+            }
+            #[inline]
+            fn tanh_slice(v: &mut [Self]) {
+                $tanh(v)
             }
             fn gemm(
                 m: usize,
@@ -130,8 +152,13 @@ macro_rules! real {
         }
     };
 }
-real!(f32, matrixmultiply::sgemm);
-real!(f64, matrixmultiply::dgemm);
+real!(
+    f32,
+    matrixmultiply::sgemm,
+    crate::vmath::sigmoid_in_place,
+    crate::vmath::tanh_in_place
+);
+real!(f64, matrixmultiply::dgemm, sigmoid_f64, tanh_f64);
 
 /// Inner product of two equal-length slices with eight partial sums, so the
 /// compiler can keep them in one SIMD register (a single running sum cannot be

@@ -3,8 +3,9 @@
 //! `lstm_cell`, `gru_cell`, `rnn_tanh_cell`, `rnn_relu_cell`.
 //!
 //! Each layer first multiplies the whole input sequence by `W_ih` in one GEMM,
-//! then steps through time with one `h @ W_hh^T` GEMM per step. Gate
-//! nonlinearities are evaluated in f64 and rounded once. Gate order follows
+//! then steps through time with one `h @ W_hh^T` product per step. Gates are
+//! computed in the layer's dtype with the same operation order as aten's cells
+//! (float32 sigmoid/tanh vectorised, see `vmath`). Gate order follows
 //! aten: LSTM `i, f, g, o`; GRU `r, z, n`.
 
 use super::{compute_dtype, dense, dot, elems, same_dtype, with_real, Real};
@@ -62,10 +63,6 @@ pub struct RnnOptions {
 
 /// Below this batch size the recurrent product is done as dot products instead of a GEMM.
 const SMALL_BATCH: usize = 4;
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
 
 /// Weights of one (layer, direction), as dense slices in compute dtype.
 struct Weights<'a, T> {
@@ -140,40 +137,64 @@ fn run_dir<T: Real>(
         }
         for b in 0..batch {
             let xr = &xg[(t * batch + b) * g..][..g];
-            let hr = &hg[b * g..][..g];
+            // The gates are computed in place in this step's recurrent product.
+            let hr = &mut hg[b * g..][..g];
             let hb = &mut h[b * hid..][..hid];
             match kind {
                 RnnKind::Lstm => {
+                    // aten's LSTM cell: gates = x W_ih^T + b_ih + h W_hh^T + b_hh, chunked
+                    // i, f, g, o; c' = f*c + i*g; h' = o * tanh(c').
+                    for (v, &x) in hr.iter_mut().zip(xr) {
+                        *v += x;
+                    }
+                    let (if_gates, rest) = hr.split_at_mut(2 * hid);
+                    let (cell_gate, out_gate) = rest.split_at_mut(hid);
+                    T::sigmoid_slice(if_gates);
+                    T::tanh_slice(cell_gate);
+                    T::sigmoid_slice(out_gate);
+                    let (in_gate, forget_gate) = if_gates.split_at(hid);
                     let cb = &mut c[b * hid..][..hid];
                     for j in 0..hid {
-                        let gate = |k: usize| xr[k * hid + j].f() + hr[k * hid + j].f();
-                        let (i, f, gg, o) = (
-                            sigmoid(gate(0)),
-                            sigmoid(gate(1)),
-                            gate(2).tanh(),
-                            sigmoid(gate(3)),
-                        );
-                        let cn = T::of(f * cb[j].f() + i * gg);
+                        let cn = forget_gate[j] * cb[j] + in_gate[j] * cell_gate[j];
                         cb[j] = cn;
-                        hb[j] = T::of(o * cn.f().tanh());
+                        hb[j] = cn;
+                    }
+                    T::tanh_slice(hb);
+                    for (hv, &o) in hb.iter_mut().zip(out_gate.iter()) {
+                        *hv = o * *hv;
                     }
                 }
                 RnnKind::Gru => {
+                    // aten's GRU cell: r, z = sigmoid(x_rz + h_rz); n = tanh(x_n + r * h_n);
+                    // h' = (h - n) * z + n.
+                    let (rz, hn) = hr.split_at_mut(2 * hid);
+                    for (v, &x) in rz.iter_mut().zip(xr) {
+                        *v += x;
+                    }
+                    T::sigmoid_slice(rz);
+                    let (r, z) = rz.split_at(hid);
                     for j in 0..hid {
-                        let r = sigmoid(xr[j].f() + hr[j].f());
-                        let z = sigmoid(xr[hid + j].f() + hr[hid + j].f());
-                        let n = (xr[2 * hid + j].f() + r * hr[2 * hid + j].f()).tanh();
-                        hb[j] = T::of((1.0 - z) * n + z * hb[j].f());
+                        hn[j] = xr[2 * hid + j] + hn[j] * r[j];
+                    }
+                    T::tanh_slice(hn);
+                    for j in 0..hid {
+                        hb[j] = (hb[j] - hn[j]) * z[j] + hn[j];
                     }
                 }
                 RnnKind::Tanh => {
                     for j in 0..hid {
-                        hb[j] = T::of((xr[j].f() + hr[j].f()).tanh());
+                        hb[j] = xr[j] + hr[j];
                     }
+                    T::tanh_slice(hb);
                 }
                 RnnKind::Relu => {
                     for j in 0..hid {
-                        hb[j] = T::of((xr[j].f() + hr[j].f()).max(0.0));
+                        let v = xr[j] + hr[j];
+                        hb[j] = if v > T::of(0.0) || v.nan() {
+                            v
+                        } else {
+                            T::of(0.0)
+                        };
                     }
                 }
             }
