@@ -21,6 +21,7 @@ mod element;
 mod error;
 mod layout;
 mod math;
+mod matvec;
 pub mod ops;
 pub mod promote;
 mod recycle;

@@ -44,6 +44,8 @@ pub(crate) trait Real:
     fn sigmoid_slice(v: &mut [Self]);
     /// `tanh(x)` of every element, in place (vectorised for f32).
     fn tanh_slice(v: &mut [Self]);
+    /// `out[r] += dot(w[r*cols..][..cols], x)` for every row of `out` (SIMD for f32).
+    fn matvec_add(w: &[Self], cols: usize, x: &[Self], out: &mut [Self]);
     /// `c = a·b + beta·c` for an `m×k` by `k×n` product with arbitrary
     /// non-negative strides; `c` is row-major with row stride `ldc`.
     #[allow(clippy::too_many_arguments)]
@@ -78,8 +80,15 @@ fn tanh_f64(v: &mut [f64]) {
     v.iter_mut().for_each(|x| *x = x.tanh());
 }
 
+/// f64 [`Real::matvec_add`]: one [`dot`] per row.
+fn matvec_add_f64(w: &[f64], cols: usize, x: &[f64], out: &mut [f64]) {
+    for (r, o) in out.iter_mut().enumerate() {
+        *o += dot(x, &w[r * cols..][..cols]);
+    }
+}
+
 macro_rules! real {
-    ($t:ty, $gemm:path, $sigmoid:path, $tanh:path) => {
+    ($t:ty, $gemm:path, $sigmoid:path, $tanh:path, $matvec:path) => {
         impl Real for $t {
             #[inline(always)]
             fn of(x: f64) -> Self {
@@ -100,6 +109,10 @@ macro_rules! real {
             #[inline]
             fn tanh_slice(v: &mut [Self]) {
                 $tanh(v)
+            }
+            #[inline]
+            fn matvec_add(w: &[Self], cols: usize, x: &[Self], out: &mut [Self]) {
+                $matvec(w, cols, x, out)
             }
             fn gemm(
                 m: usize,
@@ -156,9 +169,16 @@ real!(
     f32,
     matrixmultiply::sgemm,
     crate::vmath::sigmoid_in_place,
-    crate::vmath::tanh_in_place
+    crate::vmath::tanh_in_place,
+    crate::matvec::matvec_add_f32
 );
-real!(f64, matrixmultiply::dgemm, sigmoid_f64, tanh_f64);
+real!(
+    f64,
+    matrixmultiply::dgemm,
+    sigmoid_f64,
+    tanh_f64,
+    matvec_add_f64
+);
 
 /// Inner product of two equal-length slices with eight partial sums, so the
 /// compiler can keep them in one SIMD register (a single running sum cannot be

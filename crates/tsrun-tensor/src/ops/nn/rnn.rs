@@ -8,7 +8,7 @@
 //! (float32 sigmoid/tanh vectorised, see `vmath`). Gate order follows
 //! aten: LSTM `i, f, g, o`; GRU `r, z, n`.
 
-use super::{compute_dtype, dense, dot, elems, same_dtype, with_real, Real};
+use super::{compute_dtype, dense, elems, same_dtype, with_real, Real};
 use crate::error::{invalid, shape_err};
 use crate::ops::shape::transpose;
 use crate::{Result, Tensor};
@@ -117,10 +117,7 @@ fn run_dir<T: Real>(
             // A GEMM would re-pack all of W_hh every step for one or two rows of output;
             // dot products read W_hh's rows in place.
             for (b, hrow) in hg.chunks_mut(g).enumerate() {
-                let hb = &h[b * hid..][..hid];
-                for (j, v) in hrow.iter_mut().enumerate() {
-                    *v += dot(hb, &w.w_hh[j * hid..][..hid]);
-                }
+                T::matvec_add(w.w_hh, hid, &h[b * hid..][..hid], hrow);
             }
         } else {
             let beta = T::of(if w.b_hh.is_some() { 1.0 } else { 0.0 });
