@@ -14,6 +14,12 @@ use crate::{DType, Result, Tensor};
 /// one AVX register, so the accumulators stay in registers.
 const LANES: usize = 8;
 
+/// Weights with more elements than this are not packed. Packing keeps a second copy of the
+/// weight and costs a pass over it at load, which pays off only where per-call overhead
+/// dominates (small layers); a large layer's single-row call is memory-bound and runs as well
+/// through the general kernel. 64 Ki elements is 256 KiB of float32.
+const MAX_PACKED_ELEMENTS: usize = 64 * 1024;
+
 /// A `linear` (optionally followed by `relu`) whose weight and bias are fixed.
 pub struct FixedLinear {
     weight: Tensor,
@@ -37,8 +43,8 @@ struct Packed {
 }
 
 impl FixedLinear {
-    /// Prepares `linear(_, weight, bias)`. Only float32 2-D weights are packed; everything
-    /// else is kept and run through the general kernel.
+    /// Prepares `linear(_, weight, bias)`. Only float32 2-D weights of at most 64 Ki
+    /// elements are packed; everything else is kept and run through the general kernel.
     pub fn new(weight: Tensor, bias: Option<Tensor>) -> FixedLinear {
         let packed = pack(&weight, bias.as_ref());
         FixedLinear {
@@ -83,7 +89,7 @@ fn single_row(x: &Tensor, k: usize) -> Option<&[f32]> {
 }
 
 fn pack(w: &Tensor, b: Option<&Tensor>) -> Option<Packed> {
-    if w.dtype() != DType::F32 || w.dim() != 2 {
+    if w.dtype() != DType::F32 || w.dim() != 2 || w.numel() > MAX_PACKED_ELEMENTS {
         return None;
     }
     let (n, k) = (w.shape()[0], w.shape()[1]);
