@@ -30,7 +30,7 @@ const EXP_HI: f32 = 88.8;
 /// `e^x` for one lane, ≤ 2 ulp; `exp(NaN)` is NaN, `exp(±inf)` is `inf`/0.
 #[inline(always)]
 fn exp_lane(x: f32) -> f32 {
-    let xc = x.max(EXP_LO).min(EXP_HI);
+    let xc = x.clamp(EXP_LO, EXP_HI);
     // n = round(x / ln2), as a float and as an integer.
     let t = xc * LOG2E + ROUND_MAGIC;
     let n_int = t.to_bits() as i32 - ROUND_MAGIC.to_bits() as i32;
@@ -70,10 +70,10 @@ fn tanh_lane(x: f32) -> f32 {
     // Near zero: odd polynomial in x (Cephes tanhf), exact at 0 and for subnormals.
     let z = x * x;
     let mut p = -5.704_988_7e-3f32;
-    p = p * z + 2.063_908_9e-2;
+    p = p * z + 2.063_909e-2;
     p = p * z - 5.373_971_6e-2;
     p = p * z + 0.133_314_42;
-    p = p * z - 0.333_332_82;
+    p = p * z - 0.333_332_8;
     let small = p * z * x + x;
     // Elsewhere: 1 - 2/(e^{2|x|} + 1), which tends to 1 without overflow trouble
     // (e^{2|x|} = inf gives exactly 1).
