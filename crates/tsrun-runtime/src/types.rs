@@ -95,7 +95,7 @@ impl Type {
     }
 
     /// Whether a value of static type `self` may be passed where `target` is expected,
-    /// without conversion (subtyping: T <: Optional[T], None <: Optional[T], anything <: Any).
+    /// without conversion (subtyping: `T <: Optional[T]`, `None <: Optional[T]`, anything `<: Any`).
     pub fn is_subtype_of(&self, target: &Type) -> bool {
         use Type::*;
         if self.same(target) {
