@@ -10,6 +10,10 @@
 //! By default the models listed in `fixtures/zoo_ci.txt` are checked; `TSRUN_ZOO=all` checks
 //! every model the generator knows, `TSRUN_ZOO=name1,name2` a selection. Each model's maximum
 //! absolute error and run time are printed (`cargo test --test zoo -- --nocapture`).
+//!
+//! A model PyTorch saves but cannot load itself (`torch.jit.optimize_for_inference` with MKLDNN
+//! drops its weights on save) has no expected output; its case file asks instead that tsrun
+//! refuse it with an error naming one of the MKLDNN ops it calls.
 
 #[path = "support/compare.rs"]
 mod compare;
@@ -107,14 +111,61 @@ struct Case {
     rtol: f64,
 }
 
-/// The cases of one model, or `Err(reason)` when PyTorch itself could not export it.
-fn model_cases(model: &str) -> Result<Vec<Case>, String> {
+/// A model PyTorch saved but cannot load itself (`optimize_for_inference` with MKLDNN):
+/// tsrun must refuse it with an error containing `contains` and naming one of `ops`.
+struct Refusal {
+    name: String,
+    model: PathBuf,
+    contains: String,
+    ops: Vec<String>,
+}
+
+/// The refusal a case file asks for, if it is one (`expect_error`, see gen_zoo.py
+/// `save_unloadable_case`).
+fn model_refusal(json: &serde_json::Value) -> Option<Refusal> {
+    let e = json.get("expect_error")?;
+    Some(Refusal {
+        name: json["name"].as_str()?.to_string(),
+        model: PathBuf::from(json["model"].as_str()?),
+        contains: e["contains"].as_str()?.to_string(),
+        ops: e["names_one_of"]
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    })
+}
+
+/// Checks that tsrun refuses the archive with the error the case file asks for.
+fn run_refusal(dir: &Path, r: &Refusal) -> Result<String, String> {
+    let err = match tsrun::Module::load(dir.join(&r.model)) {
+        Ok(_) => return Err("loaded an archive PyTorch cannot load (expected an error)".into()),
+        Err(e) => e.to_string(),
+    };
+    let names_op = r.ops.iter().any(|op| err.contains(&format!("'{op}'")));
+    if err.contains(&r.contains) && names_op && !r.ops.is_empty() {
+        Ok(err)
+    } else {
+        Err(format!(
+            "error does not contain {:?} and name one of {:?}: {err}",
+            r.contains, r.ops
+        ))
+    }
+}
+
+/// The case file of one model as JSON, or `Err(reason)` when PyTorch itself could not export it.
+fn case_json(model: &str) -> Result<serde_json::Value, String> {
     let path = cache().join(format!("{model}.case.json"));
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     if let Some(reason) = json.get("skipped") {
         return Err(format!("not generated: {}", reason.as_str().unwrap_or("?")));
     }
+    Ok(json)
+}
+
+/// The cases of one model.
+fn model_cases(json: &serde_json::Value) -> Result<Vec<Case>, String> {
     let list = json.as_array().ok_or("case file is not a list")?;
     list.iter()
         .map(|c| {
@@ -220,7 +271,28 @@ fn zoo_matches_pytorch() {
         "case", "status", "max |err|", "load s", "run s"
     )];
     for m in &models {
-        let cases = match model_cases(m) {
+        let json = match case_json(m) {
+            Ok(j) => j,
+            Err(e) => {
+                failures.push(format!("{m}: {e}"));
+                report.push(format!("{m:<40} {:>6} {e}", "FAIL"));
+                continue;
+            }
+        };
+        if let Some(r) = model_refusal(&json) {
+            match run_refusal(&dir, &r) {
+                Ok(err) => {
+                    let short: String = err.chars().take(100).collect();
+                    report.push(format!("{:<40} {:>6} refused: {short}...", r.name, "ok"))
+                }
+                Err(e) => {
+                    report.push(format!("{:<40} {:>6} {e}", r.name, "FAIL"));
+                    failures.push(format!("{}: {e}", r.name));
+                }
+            }
+            continue;
+        }
+        let cases = match model_cases(&json) {
             Ok(c) => c,
             Err(e) => {
                 failures.push(format!("{m}: {e}"));

@@ -1203,10 +1203,7 @@ impl FnCompiler<'_> {
         }
         let candidates = registry().candidates(name);
         if candidates.is_empty() {
-            return Err(self.err(
-                span,
-                format!("unknown operator '{name}': tsrun does not implement it"),
-            ));
+            return Err(self.err(span, super::unknown_op::unknown_op_message(name)));
         }
         match resolve(candidates, args, kwargs) {
             Ok(r) => {

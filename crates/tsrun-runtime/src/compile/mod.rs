@@ -9,6 +9,7 @@
 mod body;
 mod resolve;
 mod types;
+mod unknown_op;
 mod upgraders;
 
 use std::collections::HashMap;
