@@ -1,6 +1,13 @@
 //! Overload resolution: match a call's argument types against an operator's schemas, in
 //! registration order, inserting implicit conversions (int -> float, a single int for an
 //! `int[N]` parameter, an empty list display for any list type). Done once, at load time.
+//!
+//! As PyTorch's `matchSchemas` (torch/csrc/jit/frontend/schema_matching.cpp), the schemas are
+//! tried twice: first without value conversions, then with them, so an overload that takes
+//! the arguments as they are wins over an earlier one that needs a conversion
+//! (`math.floor(i)` with an int `i` is `aten::floor.int`, not `aten::floor.float` of
+//! `float(i)`, which would round 2**53 + 1). Repeating an int for `int[N]` and typing an empty
+//! list display are not conversions there: PyTorch does them in both passes, and so do we.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,7 +39,8 @@ type Bindings = HashMap<Arc<str>, Type>;
 /// The arguments handed back when no overload matched (for the error message).
 pub type Unmatched = (Vec<TypedExpr>, Vec<(String, TypedExpr)>);
 
-/// Picks the first overload whose schema accepts the arguments.
+/// Picks the first overload whose schema accepts the arguments without a value conversion,
+/// or else the first that accepts them with conversions.
 pub fn resolve(
     candidates: &[Arc<OpDef>],
     args: Vec<TypedExpr>,
@@ -41,9 +49,11 @@ pub fn resolve(
     // Matching is attempted on borrowed types first; expressions are moved only on success.
     let pos_types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
     let kw_types: Vec<(&str, &Type)> = kwargs.iter().map(|(n, a)| (n.as_str(), &a.ty)).collect();
-    for def in candidates {
-        if let Some(plan) = plan_match(&def.schema, &pos_types, &kw_types) {
-            return Ok(apply(def.clone(), plan, args, kwargs));
+    for allow_conversions in [false, true] {
+        for def in candidates {
+            if let Some(plan) = plan_match(&def.schema, &pos_types, &kw_types, allow_conversions) {
+                return Ok(apply(def.clone(), plan, args, kwargs));
+            }
         }
     }
     Err((args, kwargs))
@@ -71,7 +81,12 @@ struct Plan {
     ret: Type,
 }
 
-fn plan_match(schema: &Schema, pos: &[&Type], kw: &[(&str, &Type)]) -> Option<Plan> {
+fn plan_match(
+    schema: &Schema,
+    pos: &[&Type],
+    kw: &[(&str, &Type)],
+    allow_conversions: bool,
+) -> Option<Plan> {
     let positional_params = schema.args.iter().filter(|a| !a.kwarg_only).count();
     if pos.len() > positional_params {
         return None;
@@ -87,10 +102,10 @@ fn plan_match(schema: &Schema, pos: &[&Type], kw: &[(&str, &Type)]) -> Option<Pl
     let mut sources = Vec::with_capacity(schema.args.len());
     for (i, param) in schema.args.iter().enumerate() {
         if i < pos.len() && !param.kwarg_only {
-            let conv = convert(pos[i], param, &mut bindings)?;
+            let conv = convert(pos[i], param, &mut bindings, allow_conversions)?;
             sources.push(Source::Positional(i, conv));
         } else if let Some(k) = kw.iter().position(|(n, _)| *n == param.name) {
-            let conv = convert(kw[k].1, param, &mut bindings)?;
+            let conv = convert(kw[k].1, param, &mut bindings, allow_conversions)?;
             sources.push(Source::Keyword(k, conv));
         } else if param.default.is_some() {
             sources.push(Source::Default);
@@ -150,17 +165,18 @@ fn apply_conversion(e: Expr, c: Conversion) -> Expr {
     }
 }
 
-/// Whether `arg` may be passed for `param`, and how.
-fn convert(arg: &Type, param: &SchemaArg, b: &mut Bindings) -> Option<Conversion> {
+/// Whether `arg` may be passed for `param`, and how (`allow`: value conversions such as
+/// int -> float may be used).
+fn convert(arg: &Type, param: &SchemaArg, b: &mut Bindings, allow: bool) -> Option<Conversion> {
     if let (Type::Int, Some(n)) = (arg, param.list_len) {
         if matches!(param.ty.unwrap_optional(), Type::List(e) if matches!(**e, Type::Int)) {
             return Some(Conversion::Broadcast(n));
         }
     }
-    convert_type(arg, &param.ty, b)
+    convert_type(arg, &param.ty, b, allow)
 }
 
-fn convert_type(arg: &Type, param: &Type, b: &mut Bindings) -> Option<Conversion> {
+fn convert_type(arg: &Type, param: &Type, b: &mut Bindings, allow: bool) -> Option<Conversion> {
     match (arg, param) {
         (_, Type::Var(v)) => match b.get(v) {
             Some(bound) => {
@@ -173,36 +189,36 @@ fn convert_type(arg: &Type, param: &Type, b: &mut Bindings) -> Option<Conversion
             }
         },
         (Type::None, Type::Optional(_)) => Some(Conversion::None),
-        (Type::Optional(a), Type::Optional(p)) => match convert_type(a, p, b)? {
+        (Type::Optional(a), Type::Optional(p)) => match convert_type(a, p, b, allow)? {
             Conversion::None => Some(Conversion::None),
             _ => None,
         },
-        (a, Type::Optional(p)) => convert_type(a, p, b),
-        (Type::Int, Type::Float) => Some(Conversion::IntToFloat),
+        (a, Type::Optional(p)) => convert_type(a, p, b, allow),
+        (Type::Int, Type::Float) => allow.then_some(Conversion::IntToFloat),
         (Type::List(a), Type::List(p)) => {
             if matches!(**a, Type::Any) {
                 // An empty list display: it takes the parameter's element type.
                 let elem = substitute(p, b);
                 return Some(Conversion::RetypeList(elem));
             }
-            match convert_type(a, p, b)? {
+            match convert_type(a, p, b, allow)? {
                 Conversion::None => Some(Conversion::None),
                 _ => None,
             }
         }
         (Type::Dict(ka, va), Type::Dict(kp, vp)) => {
-            matches!(convert_type(ka, kp, b)?, Conversion::None).then_some(())?;
-            matches!(convert_type(va, vp, b)?, Conversion::None).then_some(Conversion::None)
+            matches!(convert_type(ka, kp, b, allow)?, Conversion::None).then_some(())?;
+            matches!(convert_type(va, vp, b, allow)?, Conversion::None).then_some(Conversion::None)
         }
         (Type::Tuple(a), Type::Tuple(p)) if a.len() == p.len() => {
             for (x, y) in a.iter().zip(p.iter()) {
-                if !matches!(convert_type(x, y, b)?, Conversion::None) {
+                if !matches!(convert_type(x, y, b, allow)?, Conversion::None) {
                     return None;
                 }
             }
             Some(Conversion::None)
         }
-        (Type::Future(a), Type::Future(p)) => convert_type(a, p, b),
+        (Type::Future(a), Type::Future(p)) => convert_type(a, p, b, allow),
         (a, p) => a.is_subtype_of(p).then_some(Conversion::None),
     }
 }

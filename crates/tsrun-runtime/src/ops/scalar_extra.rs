@@ -74,8 +74,14 @@ fn register_rounding(b: &mut RegistryBuilder) {
     b.op("aten::floor.float(float a) -> int", |a| {
         super::scalar_math::float_to_int(float(a, 0)?.floor())
     });
+    // PyTorch's kernel is `static_cast<int64_t>(floor(a))` (register_prim_ops.cpp
+    // DEFINE_UNARY_OP): the int goes through a double, so beyond 2**53 it rounds, and
+    // 2**63 - 1 becomes INT64_MIN. (Its ceil.int returns the int unchanged.)
     b.op("aten::floor.int(int a) -> int", |a| {
-        Ok(Value::Int(int(a, 0)?))
+        let i = int(a, 0)?;
+        Ok(Value::Int(super::scalar_math::static_cast_i64(
+            (i as f64).floor(),
+        )))
     });
     b.op("aten::floor.Scalar(Scalar a) -> Scalar", |a| {
         match a.first() {

@@ -403,6 +403,17 @@ pub(crate) fn float_to_int(f: f64) -> RtResult<Value> {
     Ok(Value::Int(f as i64))
 }
 
+/// A double to int64 as C++'s unchecked `static_cast<int64_t>` does on x86-64: truncation,
+/// and INT64_MIN for NaN, infinities and values outside int64 (Rust's `as` would saturate).
+pub(crate) fn static_cast_i64(f: f64) -> i64 {
+    // 2**63 is exactly representable; every finite double below it and at or above -2**63 fits.
+    if f.is_finite() && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+        f as i64
+    } else {
+        i64::MIN
+    }
+}
+
 /// `prim::NumToTensor`: a 0-d tensor of int64, float64 or bool.
 pub(crate) fn number_to_tensor(s: Scalar) -> Tensor {
     match s {
