@@ -406,8 +406,9 @@ pub(crate) fn float_to_int(f: f64) -> RtResult<Value> {
 /// A double to int64 as C++'s unchecked `static_cast<int64_t>` does on x86-64: truncation,
 /// and INT64_MIN for NaN, infinities and values outside int64 (Rust's `as` would saturate).
 pub(crate) fn static_cast_i64(f: f64) -> i64 {
-    // 2**63 is exactly representable; every finite double below it and at or above -2**63 fits.
-    if f.is_finite() && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+    // 2**63 is exactly representable; every double in [-2**63, 2**63) fits.
+    let two_63 = -(i64::MIN as f64);
+    if (-two_63..two_63).contains(&f) {
         f as i64
     } else {
         i64::MIN
