@@ -4,16 +4,24 @@ use crate::error::invalid;
 use crate::{DType, Result, Tensor, TensorError};
 
 /// The four results of `aten::embedding_bag`: the bags, then aten's bookkeeping for the
-/// backward pass (`offset2bag`: the bag of each index; `bag_size`: rows per bag;
-/// `max_indices`: the row chosen per bag and column in max mode, else zeros).
+/// backward pass, as PyTorch's CPU forward without autograd leaves it (EmbeddingBag.cpp):
+/// - `offset2bag`, the bag of each index; empty on the "fast path" of sum mode (float32,
+///   float16 or bfloat16 weight with unit column stride, unit-stride per-sample weights, no
+///   `padding_idx`), where PyTorch skips computing it;
+/// - `bag_size`, non-padding rows per bag (mean and max); zeros in sum mode, one per offset
+///   (so one more than the bags with `include_last_offset`);
+/// - `max_indices`, the row chosen per bag and column in max mode; otherwise a copy of
+///   `bag_size`.
+///
+/// The three index tensors have the promoted dtype of `indices` and `offsets`.
 pub struct EmbeddingBag {
     /// `[bags, dim]`, the weight's dtype.
     pub output: Tensor,
-    /// `[indices]` int64.
+    /// `[indices]`, or `[0]` on sum mode's fast path.
     pub offset2bag: Tensor,
-    /// `[bags]` int64.
+    /// `[bags]`, or `[offsets]` zeros in sum mode.
     pub bag_size: Tensor,
-    /// `[bags, dim]` (max mode) or `[bags]` int64.
+    /// `[bags, dim]` in max mode, else a copy of `bag_size`.
     pub max_indices: Tensor,
 }
 
@@ -96,8 +104,10 @@ pub fn embedding_bag(
             let scale = psw.as_ref().map_or(1.0, |p| p[k]);
             for (j, (o, &x)) in row.iter_mut().zip(src).enumerate() {
                 if mode == 2 {
+                    // The bag's first row, then strictly greater values: a NaN after the
+                    // first row never wins (PyTorch's embedding_bag_cpu_max_out).
                     let a = &mut argmax[b * dim + j];
-                    if *a < 0 || x > *o || x.is_nan() {
+                    if *a < 0 || x > *o {
                         *o = x;
                         *a = i;
                     }
@@ -112,18 +122,45 @@ pub fn embedding_bag(
         }
     }
     let output = Tensor::from_vec(out, &[bags, dim])?.to_dtype(weight.dtype());
+    let index_dtype = crate::promote::promote_types(indices.dtype(), offsets.dtype());
+    let offset2bag = if mode == 0 && sum_fast_path(weight, per_sample_weights, pad) {
+        Tensor::zeros(&[0], index_dtype)
+    } else {
+        Tensor::from_vec(offset2bag, &[idx.len()])?.to_dtype(index_dtype)
+    };
+    // A separate tensor each time: max_indices is a copy of bag_size, not a view of it.
+    let make_bag_size = || -> Result<Tensor> {
+        Ok(if mode == 0 {
+            // PyTorch zeroes it "to make bag_size output deterministic", at the offsets' length.
+            Tensor::zeros(&[offsets.numel()], index_dtype)
+        } else {
+            Tensor::from_vec(bag_size.clone(), &[bags])?.to_dtype(index_dtype)
+        })
+    };
     let max_indices = if mode == 2 {
         Tensor::from_vec(
             argmax.into_iter().map(|a| a.max(0)).collect::<Vec<_>>(),
             &[bags, dim],
         )?
+        .to_dtype(index_dtype)
     } else {
-        Tensor::zeros(&[bags], DType::I64)
+        make_bag_size()?
     };
+    let bag_size = make_bag_size()?;
     Ok(EmbeddingBag {
         output,
-        offset2bag: Tensor::from_vec(offset2bag, &[idx.len()])?,
-        bag_size: Tensor::from_vec(bag_size, &[bags])?,
+        offset2bag,
+        bag_size,
         max_indices,
     })
+}
+
+/// Whether PyTorch's CPU sum takes its fast path, which skips `offset2bag`
+/// (`is_fast_path` in EmbeddingBag.cpp): a float32/float16/bfloat16 weight whose columns are
+/// adjacent, per-sample weights (if any) with unit stride, and no padding row.
+fn sum_fast_path(weight: &Tensor, per_sample_weights: Option<&Tensor>, pad: Option<i64>) -> bool {
+    matches!(weight.dtype(), DType::F32 | DType::F16 | DType::BF16)
+        && weight.strides()[1] == 1
+        && per_sample_weights.is_none_or(|p| p.strides().first().is_none_or(|&s| s == 1))
+        && pad.is_none()
 }
