@@ -72,7 +72,7 @@ fn register_rounding(b: &mut RegistryBuilder) {
         }
     });
     b.op("aten::floor.float(float a) -> int", |a| {
-        super::scalar_math::float_to_int(float(a, 0)?.floor())
+        super::scalar_math::rounded_float_to_int(float(a, 0)?.floor())
     });
     // PyTorch's kernel is `static_cast<int64_t>(floor(a))` (register_prim_ops.cpp
     // DEFINE_UNARY_OP): the int goes through a double, so beyond 2**53 it rounds, and
@@ -85,20 +85,20 @@ fn register_rounding(b: &mut RegistryBuilder) {
     });
     b.op("aten::floor.Scalar(Scalar a) -> Scalar", |a| {
         match a.first() {
-            Some(Value::Float(f)) => super::scalar_math::float_to_int(f.floor()),
+            Some(Value::Float(f)) => super::scalar_math::rounded_float_to_int(f.floor()),
             Some(v) => Ok(v.clone()),
             None => Err(RuntimeError::new("floor() needs an argument")),
         }
     });
     b.op("aten::ceil.float(float a) -> int", |a| {
-        super::scalar_math::float_to_int(float(a, 0)?.ceil())
+        super::scalar_math::rounded_float_to_int(float(a, 0)?.ceil())
     });
     b.op("aten::ceil.int(int a) -> int", |a| {
         Ok(Value::Int(int(a, 0)?))
     });
     b.op("aten::ceil.Scalar(Scalar a) -> Scalar", |a| {
         match a.first() {
-            Some(Value::Float(f)) => super::scalar_math::float_to_int(f.ceil()),
+            Some(Value::Float(f)) => super::scalar_math::rounded_float_to_int(f.ceil()),
             Some(v) => Ok(v.clone()),
             None => Err(RuntimeError::new("ceil() needs an argument")),
         }

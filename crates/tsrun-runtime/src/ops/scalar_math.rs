@@ -389,18 +389,35 @@ fn tensor_item(t: &Tensor) -> RtResult<Scalar> {
     Ok(t.item()?)
 }
 
-/// `int(f)`: truncation. NaN and infinities give INT64_MIN (what PyTorch's `static_cast`
-/// yields on x86-64); other values outside int64 are an error, with PyTorch's message.
+/// `int(f)`: truncation, unchecked as PyTorch's `static_cast`: NaN, infinities and values
+/// outside int64 give INT64_MIN (x86-64's conversion result; `int(1e300)` is INT64_MIN in
+/// PyTorch too, not an error).
 pub(crate) fn float_to_int(f: f64) -> RtResult<Value> {
-    if !f.is_finite() {
-        return Ok(Value::Int(i64::MIN));
+    Ok(Value::Int(static_cast_i64(f)))
+}
+
+/// The result of `math.floor` / `math.ceil` of a float as an int: PyTorch checks this one
+/// (c10's overflow check), so NaN, infinities and values beyond 2**63 are an error with its
+/// message. 2**63 itself passes the check (int64's maximum as a double is 2**63) and the
+/// cast gives INT64_MIN.
+pub(crate) fn rounded_float_to_int(f: f64) -> RtResult<Value> {
+    let two_63 = -(i64::MIN as f64);
+    if !(-two_63..=two_63).contains(&f) {
+        return Err(cannot_convert(f));
     }
-    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
-        return Err(RuntimeError::new(format!(
-            "Cannot convert float {f:.6} to integer"
-        )));
-    }
-    Ok(Value::Int(f as i64))
+    Ok(Value::Int(static_cast_i64(f)))
+}
+
+/// PyTorch's message for a float that does not fit an int64 (`nan`, `inf`, or six decimals).
+fn cannot_convert(f: f64) -> RuntimeError {
+    let shown = if f.is_nan() {
+        "nan".to_string()
+    } else if f.is_infinite() {
+        (if f > 0.0 { "inf" } else { "-inf" }).to_string()
+    } else {
+        format!("{f:.6}")
+    };
+    RuntimeError::new(format!("Cannot convert float {shown} to integer"))
 }
 
 /// A double to int64 as C++'s unchecked `static_cast<int64_t>` does on x86-64: truncation,
