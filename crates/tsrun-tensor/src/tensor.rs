@@ -305,6 +305,16 @@ impl Tensor {
         })
     }
 
+    /// [`Tensor::to_vec`] with a checked allocation (see [`crate::alloc`]): for kernels, whose
+    /// inputs may be views claiming far more elements than their storage holds.
+    pub fn try_to_vec<T: Element>(&self, op: &'static str) -> Result<Vec<T>> {
+        crate::with_dtype!(self.dtype, S => {
+            let mut out = crate::alloc::try_for_shape(op, &self.shape)?;
+            self.for_each::<S>(|x| out.push(x.cast::<T>()));
+            Ok(out)
+        })
+    }
+
     /// The elements in logical order as f64 (bools are 0/1).
     pub fn to_f64_vec(&self) -> Vec<f64> {
         self.to_vec::<f64>()
@@ -353,7 +363,7 @@ impl Tensor {
     /// A fresh contiguous copy, like [`Tensor::deep_copy`], with a checked allocation.
     pub fn try_materialize(&self, op: &'static str) -> Result<Tensor> {
         crate::with_dtype!(self.dtype, T => {
-            let mut v = crate::alloc::try_with_capacity::<T>(op, self.numel())?;
+            let mut v = crate::alloc::try_for_shape::<T>(op, &self.shape)?;
             self.for_each::<T>(|x| v.push(x));
             Ok(Tensor::from_vec_shape(v, self.shape.clone()))
         })
@@ -398,6 +408,15 @@ impl Tensor {
             return self.clone();
         }
         crate::with_dtype!(dtype, T => Tensor::from_vec_shape(self.to_vec::<T>(), self.shape.clone()))
+    }
+
+    /// [`Tensor::to_dtype`] with a checked allocation (see [`crate::alloc`]); `op` names the
+    /// kernel in the error.
+    pub fn try_to_dtype(&self, op: &'static str, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype {
+            return Ok(self.clone());
+        }
+        Ok(crate::with_dtype!(dtype, T => Tensor::from_vec_shape(self.try_to_vec::<T>(op)?, self.shape.clone())))
     }
 
     /// Shape as a `SmallVec` (crate-internal convenience).

@@ -36,12 +36,13 @@ fn promoted(a: &Tensor, b: Rhs<'_>) -> DType {
 }
 
 /// Converts both operands to `dt` (no copy when they already have it).
-fn cast_both(a: &Tensor, b: Rhs<'_>, dt: DType) -> (Tensor, Cast) {
+/// A conversion copies, with a checked allocation: `op` names the kernel in the error.
+fn cast_both(op: &'static str, a: &Tensor, b: Rhs<'_>, dt: DType) -> Result<(Tensor, Cast)> {
     let b = match b {
-        Rhs::Tensor(t) => Cast::Tensor(t.to_dtype(dt)),
+        Rhs::Tensor(t) => Cast::Tensor(t.try_to_dtype(op, dt)?),
         Rhs::Scalar(s) => Cast::Scalar(s),
     };
-    (a.to_dtype(dt), b)
+    Ok((a.try_to_dtype(op, dt)?, b))
 }
 
 /// aten's `alpha_check`.
@@ -64,7 +65,7 @@ fn check_alpha(op: &'static str, dt: DType, alpha: Scalar) -> Result<()> {
 fn add_impl(op: &'static str, a: &Tensor, b: Rhs<'_>, alpha: Scalar) -> Result<Tensor> {
     let dt = promoted(a, b);
     check_alpha(op, dt, alpha)?;
-    let (a, b) = cast_both(a, b, dt);
+    let (a, b) = cast_both(op, a, b, dt)?;
     let one = alpha.to_f64() == 1.0;
     dispatch_num!(dt, T => {
         if one {
@@ -136,16 +137,16 @@ pub fn rsub_scalar(a: &Tensor, s: Scalar, alpha: Scalar) -> Result<Tensor> {
     check_sub(a.dtype(), s.dtype())?;
     let dt = result_type(&[Operand::Tensor(a), Operand::Scalar(s)]);
     check_alpha("rsub", dt, alpha)?;
-    let a = a.to_dtype(dt);
+    let a = a.try_to_dtype("rsub_scalar", dt)?;
     dispatch_num!(dt, T => {
         let (sv, al) = (T::from_scalar(s), T::from_scalar(alpha));
-        Ok(map::<T, T>(&a, move |x| sv.wsub(al.wmul(x))))
+        map::<T, T>("rsub_scalar", &a, move |x| sv.wsub(al.wmul(x)))
     }, bool => unreachable!("bool rejected by check_sub"))
 }
 
 fn mul_impl(a: &Tensor, b: Rhs<'_>) -> Result<Tensor> {
     let dt = promoted(a, b);
-    let (a, b) = cast_both(a, b, dt);
+    let (a, b) = cast_both("mul", a, b, dt)?;
     dispatch_num!(dt, T => zip_rhs::<T, T>("mul", &a, b.rhs(), |x, y| x.wmul(y)),
         bool => zip_rhs::<bool, bool>("mul", &a, b.rhs(), |x, y| x & y))
 }
@@ -188,7 +189,7 @@ fn div_impl(op: &'static str, a: &Tensor, b: Rhs<'_>, mode: Rounding) -> Result<
         // Integer (and bool) true division promotes to the default float dtype.
         dt = DEFAULT_FLOAT;
     }
-    let (a, b) = cast_both(a, b, dt);
+    let (a, b) = cast_both(op, a, b, dt)?;
     let zero = || TensorError::ZeroDivision { op };
     match mode {
         Rounding::True => {
@@ -239,7 +240,7 @@ pub fn floor_divide_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
 
 fn remainder_impl(a: &Tensor, b: Rhs<'_>) -> Result<Tensor> {
     let dt = promoted(a, b);
-    let (a, b) = cast_both(a, b, dt);
+    let (a, b) = cast_both("remainder", a, b, dt)?;
     let zero = || TensorError::ZeroDivision { op: "remainder" };
     dispatch_num!(dt, T => try_zip_rhs::<T, T>("remainder", &a, b.rhs(), |x, y| x.pymod(y), zero),
         bool => Err(TensorError::Unsupported { op: "remainder_cpu", dtype: dt }))
@@ -258,7 +259,7 @@ pub fn remainder_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
 /// `aten::pow.Tensor_Tensor`.
 pub fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = result_type(&[Operand::Tensor(a), Operand::Tensor(b)]);
-    let (a, b) = cast_both(a, Rhs::Tensor(b), dt);
+    let (a, b) = cast_both("pow", a, Rhs::Tensor(b), dt)?;
     dispatch_num!(dt, T => zip_rhs::<T, T>("pow", &a, b.rhs(), |x, y| x.tpow(y)),
         bool => Err(TensorError::Unsupported { op: "pow", dtype: dt }))
 }
@@ -278,29 +279,29 @@ pub fn pow_scalar(a: &Tensor, exponent: Scalar) -> Result<Tensor> {
         return Ok(Tensor::ones(a.shape(), dt));
     }
     if e == 1.0 {
-        return Ok(a.to_dtype(dt).materialize());
+        return Ok(a.try_to_dtype("pow_scalar", dt)?.try_materialize("pow_scalar")?);
     }
-    let a = a.to_dtype(dt);
+    let a = a.try_to_dtype("pow_scalar", dt)?;
     dispatch!(dt,
         int T => {
             let ev = T::from_scalar(exponent);
-            Ok(map::<T, T>(&a, move |x| x.tpow(ev)))
+            map::<T, T>("pow_scalar", &a, move |x| x.tpow(ev))
         },
         float F => Ok(if e == 0.5 {
-            map::<F, F>(&a, |x| x.fmap(f32::sqrt, f64::sqrt))
+            map::<F, F>("pow_scalar", &a, |x| x.fmap(f32::sqrt, f64::sqrt))?
         } else if e == -0.5 {
-            map::<F, F>(&a, |x| x.fmap(|v| 1.0 / v.sqrt(), |v| 1.0 / v.sqrt()))
+            map::<F, F>("pow_scalar", &a, |x| x.fmap(|v| 1.0 / v.sqrt(), |v| 1.0 / v.sqrt()))?
         } else if e == -1.0 {
-            map::<F, F>(&a, |x| F::ONE.true_div(x))
+            map::<F, F>("pow_scalar", &a, |x| F::ONE.true_div(x))?
         } else if e == 2.0 {
-            map::<F, F>(&a, |x| x.wmul(x))
+            map::<F, F>("pow_scalar", &a, |x| x.wmul(x))?
         } else if e == 3.0 {
-            map::<F, F>(&a, |x| x.wmul(x).wmul(x))
+            map::<F, F>("pow_scalar", &a, |x| x.wmul(x).wmul(x))?
         } else if e == -2.0 {
-            map::<F, F>(&a, |x| F::ONE.true_div(x.wmul(x)))
+            map::<F, F>("pow_scalar", &a, |x| F::ONE.true_div(x.wmul(x)))?
         } else {
             // aten calls std::pow(base, double(exp)) here, i.e. computes in double.
-            map::<F, F>(&a, move |x| F::from_f64(x.to_f64().powf(e)))
+            map::<F, F>("pow_scalar", &a, move |x| F::from_f64(x.to_f64().powf(e)))?
         }),
         bool => Err(TensorError::Unsupported { op: "pow", dtype: dt }))
 }
@@ -311,17 +312,17 @@ pub fn scalar_pow(s: Scalar, b: &Tensor) -> Result<Tensor> {
     if s.to_f64() == 1.0 {
         return Ok(Tensor::ones(b.shape(), dt));
     }
-    let b = b.to_dtype(dt);
+    let b = b.try_to_dtype("scalar_pow", dt)?;
     dispatch_num!(dt, T => {
         let base = T::from_scalar(s);
-        Ok(map::<T, T>(&b, move |y| base.tpow(y)))
+        map::<T, T>("scalar_pow", &b, move |y| base.tpow(y))
     }, bool => Err(TensorError::Unsupported { op: "pow", dtype: dt }))
 }
 
 /// `aten::maximum`: element-wise max, propagating NaN.
 pub fn maximum(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = result_type(&[Operand::Tensor(a), Operand::Tensor(b)]);
-    let (a, b) = cast_both(a, Rhs::Tensor(b), dt);
+    let (a, b) = cast_both("maximum", a, Rhs::Tensor(b), dt)?;
     dispatch_num!(dt, T => zip_rhs::<T, T>("maximum", &a, b.rhs(), |x, y| x.vmax(y)),
         bool => zip_rhs::<bool, bool>("maximum", &a, b.rhs(), |x, y| x | y))
 }
@@ -329,7 +330,7 @@ pub fn maximum(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// `aten::minimum`: element-wise min, propagating NaN.
 pub fn minimum(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = result_type(&[Operand::Tensor(a), Operand::Tensor(b)]);
-    let (a, b) = cast_both(a, Rhs::Tensor(b), dt);
+    let (a, b) = cast_both("minimum", a, Rhs::Tensor(b), dt)?;
     dispatch_num!(dt, T => zip_rhs::<T, T>("minimum", &a, b.rhs(), |x, y| x.vmin(y)),
         bool => zip_rhs::<bool, bool>("minimum", &a, b.rhs(), |x, y| x & y))
 }
@@ -359,7 +360,7 @@ fn bitwise_impl(
     fb: fn(bool, bool) -> bool,
 ) -> Result<Tensor> {
     let dt = promoted(a, b);
-    let (a, b) = cast_both(a, b, dt);
+    let (a, b) = cast_both(op, a, b, dt)?;
     dispatch!(dt,
         int T => zip_rhs::<T, T>(op, &a, b.rhs(), move |x, y| T::from_i64(fi(x.to_i64(), y.to_i64()))),
         float F => {

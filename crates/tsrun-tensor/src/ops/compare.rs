@@ -16,11 +16,11 @@ fn compare(
         Rhs::Tensor(b) => result_type(&[Operand::Tensor(a), Operand::Tensor(b)]),
         Rhs::Scalar(s) => result_type(&[Operand::Tensor(a), Operand::Scalar(s)]),
     };
-    let a = a.to_dtype(dt);
+    let a = a.try_to_dtype("compare", dt)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.to_dtype(dt);
+            bt = t.try_to_dtype("compare", dt)?;
             Rhs::Tensor(&bt)
         }
         s => s,

@@ -11,30 +11,32 @@ use crate::{Element, Result, Scalar, Tensor};
 /// rayon work costs microseconds, far more than the arithmetic.
 pub(crate) const PAR_THRESHOLD: usize = 32 * 1024;
 
-/// `f` applied to a contiguous slice, in parallel when large.
+/// `f` applied to a contiguous slice, in parallel when large, into `out` (empty, with room
+/// for `s.len()` elements: `collect_into_vec` and `extend` then allocate nothing).
 #[inline]
-fn map_slice<T: Element, R: Element>(s: &[T], f: &(impl Fn(T) -> R + Sync)) -> Vec<R> {
+fn map_slice<T: Element, R: Element>(s: &[T], f: &(impl Fn(T) -> R + Sync), out: &mut Vec<R>) {
     if s.len() > PAR_THRESHOLD {
-        let mut out = Vec::with_capacity(s.len());
-        s.par_iter().map(|&x| f(x)).collect_into_vec(&mut out);
-        out
+        s.par_iter().map(|&x| f(x)).collect_into_vec(out);
     } else {
-        s.iter().map(|&x| f(x)).collect()
+        out.extend(s.iter().map(|&x| f(x)));
     }
 }
 
-/// `f(x)` for every element of `a` (whose dtype must be `T`), same shape.
+/// `f(x)` for every element of `a` (whose dtype must be `T`), same shape. The output is a
+/// checked allocation (`a` may be a view claiming far more elements than it stores); `op`
+/// names the kernel in the error.
 #[inline]
-pub(crate) fn map<T: Element, R: Element>(a: &Tensor, f: impl Fn(T) -> R + Sync) -> Tensor {
-    let out = match a.contiguous_data::<T>() {
-        Some(s) => map_slice(s, &f),
-        None => {
-            let mut v = Vec::with_capacity(a.numel());
-            a.for_each::<T>(|x| v.push(f(x)));
-            v
-        }
-    };
-    Tensor::from_vec_shape(out, a.shape_vec())
+pub(crate) fn map<T: Element, R: Element>(
+    op: &'static str,
+    a: &Tensor,
+    f: impl Fn(T) -> R + Sync,
+) -> Result<Tensor> {
+    let mut out = crate::alloc::try_for_shape(op, a.shape())?;
+    match a.contiguous_data::<T>() {
+        Some(s) => map_slice(s, &f, &mut out),
+        None => a.for_each::<T>(|x| out.push(f(x))),
+    }
+    Ok(Tensor::from_vec_shape(out, a.shape_vec()))
 }
 
 /// Applies `f` in place when `a` is contiguous (the common case for a temporary), writing
@@ -83,34 +85,33 @@ pub(crate) fn zip<T: Element, R: Element>(
     // Fast path: identical shapes, both contiguous (the common MLP case).
     if a.shape() == b.shape() {
         if let (Some(x), Some(y)) = (a.contiguous_data::<T>(), b.contiguous_data::<T>()) {
-            let out: Vec<R> = if x.len() > PAR_THRESHOLD {
-                let mut out = Vec::with_capacity(x.len());
+            let mut out: Vec<R> = crate::alloc::try_for_shape(op, a.shape())?;
+            if x.len() > PAR_THRESHOLD {
                 x.par_iter()
                     .zip(y.par_iter())
                     .map(|(&p, &q)| f(p, q))
                     .collect_into_vec(&mut out);
-                out
             } else {
-                x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect()
-            };
+                out.extend(x.iter().zip(y).map(|(&p, &q)| f(p, q)));
+            }
             return Ok(Tensor::from_vec_shape(out, a.shape_vec()));
         }
     }
     // One-element right operand that does not add dims: a scalar in disguise.
     if b.numel() == 1 && b.dim() <= a.dim() {
         let y = b.data::<T>()[b.storage_offset()];
-        return Ok(map(a, move |x| f(x, y)));
+        return map(op, a, move |x| f(x, y));
     }
     if a.numel() == 1 && a.dim() <= b.dim() {
         let x = a.data::<T>()[a.storage_offset()];
-        return Ok(map(b, move |y| f(x, y)));
+        return map(op, b, move |y| f(x, y));
     }
     let shape: Shape = layout::broadcast_shapes(op, a.shape(), b.shape())?;
     let sa = layout::broadcast_strides(a.shape(), a.strides(), &shape);
     let sb = layout::broadcast_strides(b.shape(), b.strides(), &shape);
     let (da, db) = (a.data::<T>(), b.data::<T>());
     // Broadcasting `[n, 1]` against `[1, n]` makes an output far larger than either input.
-    let mut out = crate::alloc::try_with_capacity(op, crate::alloc::checked_numel(op, &shape)?)?;
+    let mut out = crate::alloc::try_for_shape(op, &shape)?;
     layout::for_each_offset(
         &shape,
         [&sa, &sb],
@@ -132,7 +133,7 @@ pub(crate) fn zip_rhs<T: Element, R: Element>(
         Rhs::Tensor(b) => zip(op, a, b, f),
         Rhs::Scalar(s) => {
             let y = T::from_scalar(s);
-            Ok(map(a, move |x| f(x, y)))
+            map(op, a, move |x| f(x, y))
         }
     }
 }

@@ -18,7 +18,7 @@ macro_rules! float_fns {
     ($($name:ident, $op:literal, $f32:expr, $f64:expr;)*) => {$(
         #[doc = concat!("`aten::", $op, "`; integer and bool inputs give float32.")]
         pub fn $name(a: &Tensor) -> Result<Tensor> {
-            Ok(float_unary(a, $f32, $f64))
+            float_unary(a, $f32, $f64)
         }
     )*};
 }
@@ -49,7 +49,7 @@ pub fn trunc(a: &Tensor) -> Result<Tensor> {
 
 /// `aten::frac`: `x - trunc(x)`; float tensors only.
 pub fn frac(a: &Tensor) -> Result<Tensor> {
-    dispatch_float!(a.dtype(), F => Ok(map::<F, F>(a, |x| x.fmap(|v| v - v.trunc(), |v| v - v.trunc()))),
+    dispatch_float!(a.dtype(), F => map::<F, F>("frac", a, |x| x.fmap(|v| v - v.trunc(), |v| v - v.trunc())),
         other => Err(TensorError::Unsupported { op: "frac_cpu", dtype: a.dtype() }))
 }
 
@@ -58,27 +58,32 @@ pub fn square(a: &Tensor) -> Result<Tensor> {
     pow_scalar(a, Scalar::Int(2))
 }
 
-fn float_test(a: &Tensor, f: fn(f64) -> bool, int_answer: bool) -> Tensor {
+fn float_test(
+    op: &'static str,
+    a: &Tensor,
+    f: fn(f64) -> bool,
+    int_answer: bool,
+) -> Result<Tensor> {
     if a.dtype().is_floating() {
-        crate::with_dtype!(a.dtype(), T => map::<T, bool>(a, move |x| f(x.to_f64())))
+        crate::with_dtype!(a.dtype(), T => map::<T, bool>(op, a, move |x| f(x.to_f64())))
     } else {
-        Tensor::full(a.shape(), Scalar::Bool(int_answer), DType::Bool)
+        Tensor::try_full(op, a.shape(), Scalar::Bool(int_answer), DType::Bool)
     }
 }
 
 /// `aten::isnan`: bool; integers are never NaN.
 pub fn isnan(a: &Tensor) -> Result<Tensor> {
-    Ok(float_test(a, f64::is_nan, false))
+    float_test("isnan", a, f64::is_nan, false)
 }
 
 /// `aten::isinf`.
 pub fn isinf(a: &Tensor) -> Result<Tensor> {
-    Ok(float_test(a, f64::is_infinite, false))
+    float_test("isinf", a, f64::is_infinite, false)
 }
 
 /// `aten::isfinite`.
 pub fn isfinite(a: &Tensor) -> Result<Tensor> {
-    Ok(float_test(a, f64::is_finite, true))
+    float_test("isfinite", a, f64::is_finite, true)
 }
 
 /// `aten::round.decimals`: `nearbyint(x * 10^d) / 10^d` (for `d < 0`, `nearbyint(x / 10^-d) * 10^-d`),
@@ -90,10 +95,10 @@ pub fn round_decimals(a: &Tensor, decimals: i64) -> Result<Tensor> {
     let neg = decimals < 0;
     let p = 10f64.powi(decimals.unsigned_abs() as i32);
     let (p32, p64) = (p as f32, p);
-    dispatch_float!(a.dtype(), F => Ok(map::<F, F>(a, move |x| x.fmap(
+    dispatch_float!(a.dtype(), F => map::<F, F>("round_decimals", a, move |x| x.fmap(
         move |v| if neg { (v / p32).round_ties_even() * p32 } else { (v * p32).round_ties_even() / p32 },
         move |v| if neg { (v / p64).round_ties_even() * p64 } else { (v * p64).round_ties_even() / p64 },
-    ))), other => unreachable!("checked floating above"))
+    )), other => unreachable!("checked floating above"))
 }
 
 fn promoted(a: &Tensor, b: Rhs<'_>) -> DType {
@@ -129,11 +134,11 @@ fn float_binary(
     } else {
         DType::F32
     };
-    let a = a.to_dtype(cd);
+    let a = a.try_to_dtype("float_binary", cd)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.to_dtype(cd);
+            bt = t.try_to_dtype("float_binary", cd)?;
             Rhs::Tensor(&bt)
         }
         s => s,
@@ -143,7 +148,7 @@ fn float_binary(
     } else {
         zip_rhs::<f32, f32>(op, &a, b, f32f)?
     };
-    Ok(r.to_dtype(dt))
+    Ok(r.try_to_dtype("float_binary", dt)?)
 }
 
 /// `aten::atan2`.
@@ -204,11 +209,11 @@ fn fmod_impl(a: &Tensor, b: Rhs<'_>) -> Result<Tensor> {
         // C's fmod: the result has the dividend's sign.
         return float_binary("fmod", "fmod_cpu", a, b, false, |x, y| x % y, |x, y| x % y);
     }
-    let a = a.to_dtype(dt);
+    let a = a.try_to_dtype("fmod_impl", dt)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.to_dtype(dt);
+            bt = t.try_to_dtype("fmod_impl", dt)?;
             Rhs::Tensor(&bt)
         }
         s => s,
@@ -235,7 +240,7 @@ pub fn fmod_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
 
 fn fminmax(op: &'static str, a: &Tensor, b: &Tensor, want_max: bool) -> Result<Tensor> {
     let dt = promoted(a, Rhs::Tensor(b));
-    let (a, b) = (a.to_dtype(dt), b.to_dtype(dt));
+    let (a, b) = (a.try_to_dtype("fminmax", dt)?, b.try_to_dtype("fminmax", dt)?);
     dispatch!(dt,
         int T => zip_rhs::<T, T>(op, &a, Rhs::Tensor(&b), move |x, y| if (x < y) == want_max { y } else { x }),
         float F => zip_rhs::<F, F>(op, &a, Rhs::Tensor(&b), move |x, y| {
@@ -257,7 +262,7 @@ pub fn fmin(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 fn logical(op: &'static str, a: &Tensor, b: &Tensor, f: fn(bool, bool) -> bool) -> Result<Tensor> {
-    let (a, b) = (a.to_dtype(DType::Bool), b.to_dtype(DType::Bool));
+    let (a, b) = (a.try_to_dtype("logical", DType::Bool)?, b.try_to_dtype("logical", DType::Bool)?);
     zip_rhs::<bool, bool>(op, &a, Rhs::Tensor(&b), f)
 }
 
@@ -278,11 +283,11 @@ pub fn logical_xor(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 fn shift_impl(op: &'static str, a: &Tensor, b: Rhs<'_>, left: bool) -> Result<Tensor> {
     let dt = promoted(a, b);
-    let a = a.to_dtype(dt);
+    let a = a.try_to_dtype("shift_impl", dt)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.to_dtype(dt);
+            bt = t.try_to_dtype("shift_impl", dt)?;
             Rhs::Tensor(&bt)
         }
         s => s,
@@ -344,7 +349,7 @@ pub fn addcdiv(a: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
 pub fn lerp_scalar(a: &Tensor, b: &Tensor, w: Scalar) -> Result<Tensor> {
     let wv = w.to_f64();
     let dt = promoted(a, Rhs::Tensor(b));
-    let (a, b) = (a.to_dtype(dt), b.to_dtype(dt));
+    let (a, b) = (a.try_to_dtype("lerp_scalar", dt)?, b.try_to_dtype("lerp_scalar", dt)?);
     dispatch_float!(dt, F => {
         let wf = F::from_f64(wv);
         let one = F::from_f64(1.0);
@@ -369,7 +374,7 @@ fn lerp_one<F: Float>(x: F, y: F, diff: F, w: F, one: F) -> F {
 pub fn lerp_tensor(a: &Tensor, b: &Tensor, w: &Tensor) -> Result<Tensor> {
     // Broadcast the three by adding zeros, then compute element by element.
     let dt = promoted(a, Rhs::Tensor(b));
-    let z = Tensor::zeros(&[], dt);
+    let z = Tensor::try_zeros("lerp_tensor", &[], dt)?;
     let shape = sub(
         &add(&add(a, b, Scalar::Int(1))?, w, Scalar::Int(1))?,
         &z,
@@ -377,11 +382,11 @@ pub fn lerp_tensor(a: &Tensor, b: &Tensor, w: &Tensor) -> Result<Tensor> {
     )?;
     let bc = |t: &Tensor| -> Result<Tensor> {
         let dims: Vec<i64> = shape.shape().iter().map(|&s| s as i64).collect();
-        Ok(crate::ops::shape::expand(&t.to_dtype(dt), &dims)?.contiguous())
+        Ok(crate::ops::shape::expand(&t.try_to_dtype("lerp_tensor", dt)?, &dims)?.try_contiguous("lerp_tensor")?)
     };
     let (a, b, w) = (bc(a)?, bc(b)?, bc(w)?);
     dispatch_float!(dt, F => {
-        let (av, bv, wv) = (a.to_vec::<F>(), b.to_vec::<F>(), w.to_vec::<F>());
+        let (av, bv, wv) = (a.try_to_vec::<F>("lerp_tensor")?, b.try_to_vec::<F>("lerp_tensor")?, w.try_to_vec::<F>("lerp_tensor")?);
         let one = F::from_f64(1.0);
         let out: Vec<F> = av.iter().zip(&bv).zip(&wv).map(|((&x, &y), &wt)| {
             let diff = F::from_f64(y.to_f64() - x.to_f64());

@@ -13,14 +13,18 @@ use crate::promote::{result_type, Operand, DEFAULT_FLOAT};
 use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies a float function, promoting integral/bool inputs to float32 first.
-pub(crate) fn float_unary(a: &Tensor, f32f: fn(f32) -> f32, f64f: fn(f64) -> f64) -> Tensor {
+pub(crate) fn float_unary(
+    a: &Tensor,
+    f32f: fn(f32) -> f32,
+    f64f: fn(f64) -> f64,
+) -> Result<Tensor> {
     let dt = if a.dtype().is_floating() {
         a.dtype()
     } else {
         DEFAULT_FLOAT
     };
-    let a = a.to_dtype(dt);
-    dispatch_float!(dt, F => map::<F, F>(&a, move |x| x.fmap(f32f, f64f)),
+    let a = a.try_to_dtype("float_unary", dt)?;
+    dispatch_float!(dt, F => map::<F, F>("float_unary", &a, move |x| x.fmap(f32f, f64f)),
         other => unreachable!("float_unary always runs in a float dtype"))
 }
 
@@ -31,82 +35,86 @@ fn vector_unary(
     vector: fn(&mut [f32]),
     f32f: fn(f32) -> f32,
     f64f: fn(f64) -> f64,
-) -> Tensor {
+) -> Result<Tensor> {
     if a.dtype().is_floating() && a.dtype() != DType::F32 {
         return float_unary(a, f32f, f64f);
     }
-    let a = a.to_dtype(DType::F32);
+    let a = a.try_to_dtype("vector_unary", DType::F32)?;
     let mut v = match a.contiguous_data::<f32>() {
-        Some(s) => s.to_vec(),
-        None => a.to_vec::<f32>(),
+        Some(s) => {
+            let mut v = crate::alloc::try_for_shape("vector_unary", a.shape())?;
+            v.extend_from_slice(s);
+            v
+        }
+        None => a.try_to_vec::<f32>("vector_unary")?,
     };
     crate::vmath::apply_parallel(&mut v, vector);
-    Tensor::from_vec_shape(v, a.shape_vec())
+    Ok(Tensor::from_vec_shape(v, a.shape_vec()))
 }
 
 /// `aten::tanh`.
 pub fn tanh(a: &Tensor) -> Result<Tensor> {
-    Ok(vector_unary(
+    vector_unary(
         a,
         crate::vmath::tanh_in_place,
         f32::tanh,
         f64::tanh,
-    ))
+    )
 }
 
 /// `aten::sigmoid`: `1 / (1 + exp(-x))`.
 pub fn sigmoid(a: &Tensor) -> Result<Tensor> {
-    Ok(vector_unary(
+    vector_unary(
         a,
         crate::vmath::sigmoid_in_place,
         |x| 1.0 / (1.0 + (-x).exp()),
         |x| 1.0 / (1.0 + (-x).exp()),
-    ))
+    )
 }
 
 /// `aten::exp`.
 pub fn exp(a: &Tensor) -> Result<Tensor> {
-    Ok(vector_unary(
+    vector_unary(
         a,
         crate::vmath::exp_in_place,
         f32::exp,
         f64::exp,
-    ))
+    )
 }
 
 /// `aten::log` (natural log; negative inputs give NaN).
 pub fn log(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, f32::ln, f64::ln))
+    float_unary(a, f32::ln, f64::ln)
 }
 
 /// `aten::sqrt`.
 pub fn sqrt(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, f32::sqrt, f64::sqrt))
+    float_unary(a, f32::sqrt, f64::sqrt)
 }
 
 /// `aten::rsqrt`: `1 / sqrt(x)`.
 pub fn rsqrt(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, |x| 1.0 / x.sqrt(), |x| 1.0 / x.sqrt()))
+    float_unary(a, |x| 1.0 / x.sqrt(), |x| 1.0 / x.sqrt())
 }
 
 /// `aten::sin`.
 pub fn sin(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, f32::sin, f64::sin))
+    float_unary(a, f32::sin, f64::sin)
 }
 
 /// `aten::cos`.
 pub fn cos(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, f32::cos, f64::cos))
+    float_unary(a, f32::cos, f64::cos)
 }
 
 /// `aten::reciprocal`: `1 / x`.
 pub fn reciprocal(a: &Tensor) -> Result<Tensor> {
-    Ok(float_unary(a, |x| 1.0 / x, |x| 1.0 / x))
+    float_unary(a, |x| 1.0 / x, |x| 1.0 / x)
 }
 
 /// `aten::neg`; bool tensors are rejected with PyTorch's message.
 pub fn neg(a: &Tensor) -> Result<Tensor> {
-    dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| x.wneg())), bool => Err(invalid(
+    dispatch_num!(a.dtype(), T => map::<T, T>("neg", a, |x| x.wneg()), bool => Err(invalid(
         "neg",
         "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
     )))
@@ -114,7 +122,7 @@ pub fn neg(a: &Tensor) -> Result<Tensor> {
 
 /// `aten::abs`.
 pub fn abs(a: &Tensor) -> Result<Tensor> {
-    dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| x.wabs())),
+    dispatch_num!(a.dtype(), T => map::<T, T>("abs", a, |x| x.wabs()),
         bool => Err(TensorError::Unsupported { op: "abs_cpu", dtype: DType::Bool }))
 }
 
@@ -122,7 +130,7 @@ pub fn abs(a: &Tensor) -> Result<Tensor> {
 // For u8 the `< 0` test is trivially false; the generic code is still right.
 #[allow(clippy::absurd_extreme_comparisons)]
 pub fn relu(a: &Tensor) -> Result<Tensor> {
-    dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| if x < T::ZERO { T::ZERO } else { x })),
+    dispatch_num!(a.dtype(), T => map::<T, T>("relu", a, |x| if x < T::ZERO { T::ZERO } else { x }),
         bool => Err(invalid("relu", "Boolean inputs not supported for relu")))
 }
 
@@ -167,9 +175,9 @@ pub(crate) fn rounding(
         int T => {
             // Integers are already integral: aten returns a copy.
             let _ = std::marker::PhantomData::<T>;
-            Ok(a.materialize())
+            a.try_materialize("rounding")
         },
-        float F => Ok(map::<F, F>(a, move |x| x.fmap(f32f, f64f))),
+        float F => map::<F, F>("rounding", a, move |x| x.fmap(f32f, f64f)),
         bool => Err(TensorError::Unsupported { op, dtype: DType::Bool }))
 }
 
@@ -191,25 +199,25 @@ pub fn round(a: &Tensor) -> Result<Tensor> {
 /// `aten::sign`: -1, 0 or 1 (NaN gives 0, as `(0 < x) - (x < 0)` does).
 #[allow(clippy::absurd_extreme_comparisons)]
 pub fn sign(a: &Tensor) -> Result<Tensor> {
-    dispatch_num!(a.dtype(), T => Ok(map::<T, T>(a, |x| {
+    dispatch_num!(a.dtype(), T => map::<T, T>("sign", a, |x| {
         if T::ZERO < x { T::ONE } else if x < T::ZERO { T::ONE.wneg() } else { T::ZERO }
-    })), bool => Ok(a.materialize()))
+    }), bool => a.try_materialize("sign"))
 }
 
 /// `aten::logical_not`: `x == 0`, always bool.
 pub fn logical_not(a: &Tensor) -> Result<Tensor> {
-    Ok(crate::with_dtype!(a.dtype(), T => map::<T, bool>(a, |x| !x.to_bool())))
+    Ok(crate::with_dtype!(a.dtype(), T => map::<T, bool>("logical_not", a, |x| !x.to_bool())?))
 }
 
 /// `aten::bitwise_not` (`~`): bool and integer tensors.
 pub fn bitwise_not(a: &Tensor) -> Result<Tensor> {
     dispatch!(a.dtype(),
-        int T => Ok(map::<T, T>(a, |x| T::from_i64(!x.to_i64()))),
+        int T => map::<T, T>("bitwise_not", a, |x| T::from_i64(!x.to_i64())),
         float F => {
             let _ = std::marker::PhantomData::<F>;
             Err(TensorError::Unsupported { op: "bitwise_not_cpu", dtype: a.dtype() })
         },
-        bool => Ok(map::<bool, bool>(a, |x| !x)))
+        bool => map::<bool, bool>("bitwise_not", a, |x| !x))
 }
 
 /// `aten::clamp(self, min, max)`: `min(max(x, min), max)`; NaN inputs stay NaN;
@@ -226,11 +234,11 @@ pub fn clamp(a: &Tensor, min: Option<Scalar>, max: Option<Scalar>) -> Result<Ten
     ops.extend(min.map(Operand::Scalar));
     ops.extend(max.map(Operand::Scalar));
     let dt = result_type(&ops);
-    let a = a.to_dtype(dt);
+    let a = a.try_to_dtype("clamp", dt)?;
     dispatch_num!(dt, T => {
         let lo = min.map(T::from_scalar);
         let hi = max.map(T::from_scalar);
-        Ok(map::<T, T>(&a, move |x| {
+        map::<T, T>("clamp", &a, move |x| {
             if x.isnan() {
                 return x;
             }
@@ -242,7 +250,7 @@ pub fn clamp(a: &Tensor, min: Option<Scalar>, max: Option<Scalar>) -> Result<Ten
                 v = if hi < v { hi } else { v };
             }
             v
-        }))
+        })
     }, bool => Err(TensorError::Unsupported { op: "clamp_scalar_cpu", dtype: dt }))
 }
 
@@ -272,6 +280,6 @@ pub fn gelu(a: &Tensor, approximate: &str) -> Result<Tensor> {
     } else {
         |x| 0.5 * x * (1.0 + crate::math::erf(x * std::f64::consts::FRAC_1_SQRT_2))
     };
-    dispatch_float!(a.dtype(), F => Ok(map::<F, F>(a, move |x| F::from_f64(f(x.to_f64())))),
+    dispatch_float!(a.dtype(), F => map::<F, F>("gelu", a, move |x| F::from_f64(f(x.to_f64()))),
         other => Err(TensorError::Unsupported { op: "GeluKernelImpl", dtype: a.dtype() }))
 }

@@ -12,7 +12,7 @@ use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies `f` element-wise to a float tensor, keeping its dtype.
 fn fmap(op: &'static str, a: &Tensor, f: impl Fn(f64) -> f64 + Sync) -> Result<Tensor> {
-    dispatch_float!(a.dtype(), F => Ok(map::<F, F>(a, move |x| F::from_f64(f(x.to_f64())))),
+    dispatch_float!(a.dtype(), F => map::<F, F>("fmap", a, move |x| F::from_f64(f(x.to_f64()))),
         other => Err(TensorError::Unsupported { op, dtype: a.dtype() }))
 }
 
@@ -26,7 +26,7 @@ pub fn hardtanh(a: &Tensor, min: Scalar, max: Scalar) -> Result<Tensor> {
         // A clamp is exact in float32 (aten converts the bounds to the input's type too), and
         // without the f64 round trip it vectorises: ReLU6 is on every MobileNet activation.
         let (lo, hi) = (lo as f32, hi as f32);
-        return Ok(map::<f32, f32>(a, move |x| clamp32(x, lo, hi)));
+        return map::<f32, f32>("hardtanh", a, move |x| clamp32(x, lo, hi));
     }
     fmap("hardtanh", a, move |x| {
         if x < lo {
