@@ -368,7 +368,7 @@ fn run(op: &str, a: &[Arg]) -> Result<Vec<Out>> {
         "narrow" => one(shape::narrow(t(a, 0), int(a, 1), int(a, 2), int(a, 3))),
         "cat" => one(shape::cat(tl(a, 0), int(a, 1))),
         "stack" => one(shape::stack(tl(a, 0), int(a, 1))),
-        "contiguous" => one(Ok(shape::contiguous(t(a, 0)))),
+        "contiguous" => one(shape::contiguous(t(a, 0))),
         "size" => shape::size(t(a, 0), int(a, 1)).map(|n| vec![Out::I(n as i64)]),
         "chunk" => many(shape::chunk(t(a, 0), int(a, 1), int(a, 2))),
         "split" => many(shape::split(t(a, 0), int(a, 1), int(a, 2))),

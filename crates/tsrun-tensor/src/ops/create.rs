@@ -24,8 +24,8 @@ pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
 }
 
 /// `torch.zeros_like(t)` with `t`'s shape and dtype (always contiguous).
-pub fn zeros_like(t: &Tensor) -> Tensor {
-    Tensor::zeros(t.shape(), t.dtype())
+pub fn zeros_like(t: &Tensor) -> Result<Tensor> {
+    Tensor::try_zeros("zeros_like", t.shape(), t.dtype())
 }
 
 /// `torch.arange(start, end, step, dtype=dtype)`.
@@ -196,7 +196,7 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<Tensor> {
     // and PyTorch's result for partially overlapping views is order-dependent
     // anyway; copying the source out first gives the "as if simultaneous" answer.
     let src = if src.same_storage(dst) {
-        src.materialize()
+        src.try_materialize("copy")?
     } else {
         src.clone()
     };

@@ -64,7 +64,7 @@ pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tenso
     let (lo, hi) = (d1.min(d2), d1.max(d2));
     shape.insert(lo, n);
     shape.insert(hi, n);
-    let out = Tensor::zeros(&shape, t.dtype());
+    let out = Tensor::try_zeros("diag_embed", &shape, t.dtype())?;
     let diag = diagonal(&out, offset, d1 as i64, d2 as i64)?;
     crate::ops::create::copy_(&diag, t)?;
     Ok(out)
@@ -75,7 +75,7 @@ pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tenso
 pub fn diag(t: &Tensor, k: i64) -> Result<Tensor> {
     match t.dim() {
         1 => diag_embed(t, k, 0, 1),
-        2 => Ok(diagonal(t, k, 0, 1)?.contiguous()),
+        2 => Ok(diagonal(t, k, 0, 1)?.try_contiguous("diag")?),
         n => Err(invalid(
             "diag",
             format!("diag(): Supports 1D or 2D tensors. Got {n}D"),
@@ -120,5 +120,5 @@ pub fn tri_indices(row: i64, col: i64, offset: i64, upper: bool, dtype: DType) -
     }
     let n = rs.len();
     rs.extend(cs);
-    Ok(Tensor::from_vec(rs, &[2, n])?.to_dtype(dtype))
+    Ok(Tensor::from_vec(rs, &[2, n])?.try_to_dtype("tri_indices", dtype)?)
 }

@@ -95,10 +95,10 @@ fn pack(w: &Tensor, b: Option<&Tensor>) -> Option<Packed> {
     let (n, k) = (w.shape()[0], w.shape()[1]);
     let b = match b {
         None => vec![0.0; n],
-        Some(b) if b.dtype() == DType::F32 && b.shape() == [n] => b.to_vec::<f32>(),
+        Some(b) if b.dtype() == DType::F32 && b.shape() == [n] => b.try_to_vec::<f32>("pack").ok()?,
         Some(_) => return None,
     };
-    let rows = w.to_vec::<f32>();
+    let rows = w.try_to_vec::<f32>("pack").ok()?;
     let blocks = n / LANES;
     let mut blocked = vec![[0.0f32; LANES]; blocks * k];
     for (j, row) in rows.chunks_exact(k.max(1)).take(blocks * LANES).enumerate() {

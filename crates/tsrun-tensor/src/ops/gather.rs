@@ -45,7 +45,7 @@ fn walk(
             ));
         }
     }
-    let idx = index.contiguous().to_vec::<i64>();
+    let idx = index.try_contiguous("walk")?.try_to_vec::<i64>("walk")?;
     let ts = strides(target);
     let mut pos = vec![0usize; ishape.len()];
     for (k, &v) in idx.iter().enumerate() {
@@ -76,10 +76,10 @@ fn walk(
 /// `index`.
 pub fn gather(a: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     let d = wrap_dim("gather", dim, a.dim().max(1))?;
-    let a = a.contiguous();
+    let a = a.try_contiguous("gather")?;
     let shape = a.shape().to_vec();
     crate::with_dtype!(a.dtype(), T => {
-        let src = a.to_vec::<T>();
+        let src = a.try_to_vec::<T>("gather")?;
         let mut out = Vec::with_capacity(index.numel());
         walk("gather", index, &shape, d, |_, off| out.push(src[off]))?;
         Tensor::from_vec(out, index.shape())
@@ -105,9 +105,9 @@ pub fn scatter(
     mode: ScatterMode,
 ) -> Result<Tensor> {
     let d = wrap_dim("scatter", dim, a.dim().max(1))?;
-    let a = a.contiguous();
+    let a = a.try_contiguous("scatter")?;
     let shape = a.shape().to_vec();
-    let src = src.to_dtype(a.dtype()).contiguous();
+    let src = src.try_to_dtype("scatter", a.dtype())?.try_contiguous("scatter")?;
     let sshape = src.shape().to_vec();
     let sstr = strides(&sshape);
     let istr = strides(index.shape());
@@ -121,8 +121,8 @@ pub fn scatter(
         }
     }
     crate::with_dtype!(a.dtype(), T => {
-        let s = src.to_vec::<T>();
-        let mut out = a.to_vec::<T>();
+        let s = src.try_to_vec::<T>("scatter")?;
+        let mut out = a.try_to_vec::<T>("scatter")?;
         walk("scatter", index, &shape, d, |k, off| {
             // The index element's position, re-addressed in `src`.
             let mut rest = k;
@@ -152,6 +152,6 @@ fn add_elem<T: Element>(x: T, y: T) -> T {
 
 /// `aten::scatter.value`: like [`scatter`] with every source element `value`.
 pub fn scatter_value(a: &Tensor, dim: i64, index: &Tensor, value: Scalar) -> Result<Tensor> {
-    let src = Tensor::full(index.shape(), value, a.dtype());
+    let src = Tensor::try_full("scatter_value", index.shape(), value, a.dtype())?;
     scatter(a, dim, index, &src, ScatterMode::Assign)
 }

@@ -131,13 +131,15 @@ fn batched(
     out_shape.extend_from_slice(&[m, n]);
     if matches!(dt, DType::F16 | DType::BF16) {
         let r = batched(
-            &a.to_dtype(DType::F32),
-            &b.to_dtype(DType::F32),
+            &a.try_to_dtype("batched", DType::F32)?,
+            &b.try_to_dtype("batched", DType::F32)?,
             alpha,
             beta,
-            c.map(|c| c.to_dtype(DType::F32)).as_ref(),
+            c.map(|c| c.try_to_dtype("batched", DType::F32))
+                .transpose()?
+                .as_ref(),
         )?;
-        return Ok(r.to_dtype(dt));
+        return r.try_to_dtype("batched", dt);
     }
     let use_c = c.is_some() && beta.to_f64() != 0.0;
     dispatch!(dt,
@@ -175,13 +177,13 @@ fn run<T: Element + Num>(
                 }
                 _ => {
                     let sizes: SmallVec<[i64; 6]> = out_shape.iter().map(|&s| s as i64).collect();
-                    expand(c, &sizes)?.to_vec::<T>()
+                    expand(c, &sizes)?.try_to_vec::<T>("run")?
                 }
             }
         }
         Some(c) if use_c => {
             let sizes: SmallVec<[i64; 6]> = out_shape.iter().map(|&s| s as i64).collect();
-            expand(&c.to_dtype(T::DTYPE), &sizes)?.to_vec::<T>()
+            expand(&c.try_to_dtype("run", T::DTYPE)?, &sizes)?.try_to_vec::<T>("run")?
         }
         _ => crate::alloc::try_filled("matmul", numel, T::ZERO)?,
     };

@@ -39,7 +39,7 @@ fn rows(
     } else {
         permute(a, &order)?
     };
-    let r = reshape(&p, &[outer as i64, n as i64])?.contiguous();
+    let r = reshape(&p, &[outer as i64, n as i64])?.try_contiguous("rows")?;
     let shape: Vec<usize> = keep.iter().map(|&d| a.shape()[d as usize]).collect();
     let keepdim: Vec<usize> = (0..nd)
         .map(|d| if red[d] { 1 } else { a.shape()[d] })
@@ -65,7 +65,7 @@ pub fn var_mean(
     }
     let (r, shape, kshape) = rows("var", a, dims)?;
     let (outer, n) = (r.shape()[0], r.shape()[1]);
-    let x = r.to_dtype(DType::F64).to_vec::<f64>();
+    let x = r.try_to_dtype("var_mean", DType::F64)?.try_to_vec::<f64>("var_mean")?;
     let mut var = Vec::with_capacity(outer);
     let mut mean = Vec::with_capacity(outer);
     for o in 0..outer {
@@ -77,8 +77,8 @@ pub fn var_mean(
         mean.push(m);
     }
     let out_shape = if keepdim { kshape } else { shape };
-    let v = Tensor::from_vec(var, &out_shape)?.to_dtype(dt);
-    let m = Tensor::from_vec(mean, &out_shape)?.to_dtype(dt);
+    let v = Tensor::from_vec(var, &out_shape)?.try_to_dtype("var_mean", dt)?;
+    let m = Tensor::from_vec(mean, &out_shape)?.try_to_dtype("var_mean", dt)?;
     Ok((v, m))
 }
 
@@ -91,7 +91,7 @@ pub fn cumulative(a: &Tensor, dim: i64, dtype: Option<DType>, product: bool) -> 
     } else {
         DType::I64
     });
-    let a = a.to_dtype(out_dt).contiguous();
+    let a = a.try_to_dtype("cumulative", out_dt)?.try_contiguous("cumulative")?;
     let d = wrap_dim(op, dim, a.dim().max(1))?;
     let shape = a.shape().to_vec();
     let (outer, n, inner) = if a.dim() == 0 {
@@ -104,7 +104,7 @@ pub fn cumulative(a: &Tensor, dim: i64, dtype: Option<DType>, product: bool) -> 
         )
     };
     crate::with_dtype!(out_dt, T => {
-        let src = a.to_vec::<T>();
+        let src = a.try_to_vec::<T>("cumulative")?;
         let mut out = src.clone();
         for o in 0..outer {
             for i in 0..inner {

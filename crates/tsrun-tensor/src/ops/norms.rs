@@ -54,7 +54,7 @@ pub fn vector_norm(
         ));
     }
     let out_dt = dtype.unwrap_or(x.dtype());
-    let x = x.to_dtype(out_dt);
+    let x = x.try_to_dtype("vector_norm", out_dt)?;
     if ord.is_infinite() {
         let empty_reduced = match dims {
             None | Some([]) => x.numel() == 0,
@@ -73,7 +73,7 @@ pub fn vector_norm(
     }
     let r = rows(op, &x, dims, keepdim)?;
     let v = r.map(|row| pnorm(row, ord));
-    Ok(Tensor::from_vec(v, &r.shape)?.to_dtype(out_dt))
+    Ok(Tensor::from_vec(v, &r.shape)?.try_to_dtype("vector_norm", out_dt)?)
 }
 
 /// Singular values of a row-major `m x n` matrix (one-sided Jacobi, f64).
@@ -162,7 +162,7 @@ pub fn matrix_norm_str(
                 .chain([d0, d1])
                 .map(|d| d as i64)
                 .collect();
-            let p = permute(&x.to_dtype(out_dt), &order)?;
+            let p = permute(&x.try_to_dtype("matrix_norm_str", out_dt)?, &order)?;
             let (m, n) = (x.shape()[d0], x.shape()[d1]);
             let data = p.to_f64_vec();
             let count: usize = p.shape()[..nd - 2].iter().product();
@@ -179,7 +179,7 @@ pub fn matrix_norm_str(
                     shape.insert(d, 1);
                 }
             }
-            Ok(Tensor::from_vec(v, &shape)?.to_dtype(out_dt))
+            Ok(Tensor::from_vec(v, &shape)?.try_to_dtype("matrix_norm_str", out_dt)?)
         }
         _ => Err(invalid(
             op,

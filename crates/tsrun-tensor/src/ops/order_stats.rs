@@ -28,7 +28,7 @@ pub fn median(t: &Tensor) -> Result<Tensor> {
         if !t.dtype().is_floating() {
             return Err(invalid("median", "median() input tensor cannot be empty"));
         }
-        return Ok(Tensor::full(&[], crate::Scalar::Float(f64::NAN), t.dtype()));
+        return Tensor::try_full("median", &[], crate::Scalar::Float(f64::NAN), t.dtype());
     }
     let i = median_index(&flat.to_f64_vec());
     let idx = Tensor::from_vec(vec![i as i64], &[1])?;
@@ -42,7 +42,7 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor
     let nd = t.dim();
     let d = wrap_dim(op, dim, nd)?;
     if nd == 0 {
-        return Ok((t.clone(), Tensor::zeros(&[], DType::I64)));
+        return Ok((t.clone(), Tensor::try_zeros("median_dim", &[], DType::I64)?));
     }
     let len = t.shape()[d];
     if len == 0 {
@@ -73,7 +73,7 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor
     for (p, &k) in order.iter().enumerate() {
         inv[k as usize] = p as i64;
     }
-    let idx = permute(&idx, &inv)?.contiguous();
+    let idx = permute(&idx, &inv)?.try_contiguous("median_dim")?;
     let vals = gather(t, d as i64, &idx)?;
     if keepdim {
         Ok((vals, idx))

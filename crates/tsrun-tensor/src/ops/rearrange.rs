@@ -17,7 +17,7 @@ pub fn repeat_interleave_indices(repeats: &Tensor) -> Result<Tensor> {
     if !matches!(repeats.dtype(), DType::I64 | DType::I32) {
         return Err(invalid(op, "repeats has to be Long or Int tensor"));
     }
-    let reps = repeats.to_vec::<i64>();
+    let reps = repeats.try_to_vec::<i64>("repeat_interleave_indices")?;
     if reps.iter().any(|&r| r < 0) {
         return Err(invalid(op, "repeats can not be negative"));
     }
@@ -27,7 +27,7 @@ pub fn repeat_interleave_indices(repeats: &Tensor) -> Result<Tensor> {
         .flat_map(|(i, &r)| std::iter::repeat_n(i as i64, r as usize))
         .collect();
     let n = idx.len();
-    Ok(Tensor::from_vec(idx, &[n])?.to_dtype(repeats.dtype()))
+    Ok(Tensor::from_vec(idx, &[n])?.try_to_dtype("repeat_interleave_indices", repeats.dtype())?)
 }
 
 /// `aten::repeat_interleave.self_Tensor` / `.self_int`: the slices of `t` along `dim`
@@ -41,7 +41,7 @@ pub fn repeat_interleave(t: &Tensor, repeats: &Tensor, dim: Option<i64>) -> Resu
     let dw = crate::layout::wrap_dim(op, d, x.dim())?;
     let len = if x.dim() == 0 { 1 } else { x.shape()[dw] };
     let reps = if repeats.dim() == 0 || repeats.numel() == 1 && len != 1 {
-        let r = repeats.to_vec::<i64>()[0];
+        let r = repeats.try_to_vec::<i64>("repeat_interleave")?[0];
         Tensor::from_vec(vec![r; len], &[len])?
     } else {
         if repeats.numel() != len {
@@ -50,9 +50,9 @@ pub fn repeat_interleave(t: &Tensor, repeats: &Tensor, dim: Option<i64>) -> Resu
                 format!("repeats must have the same size as input along dim, but got repeats.size(0) = {} and input.size({dw}) = {len}", repeats.numel()),
             ));
         }
-        repeats.to_dtype(DType::I64)
+        repeats.try_to_dtype("repeat_interleave", DType::I64)?
     };
-    let idx = repeat_interleave_indices(&reps.to_dtype(DType::I64))?;
+    let idx = repeat_interleave_indices(&reps.try_to_dtype("repeat_interleave", DType::I64)?)?;
     index_select(&x, dw as i64, &idx)
 }
 
@@ -88,7 +88,7 @@ pub fn pixel_shuffle(t: &Tensor, r: i64) -> Result<Tensor> {
     order.extend([b, b + 3, b + 1, b + 4, b + 2]);
     let mut out: Vec<i64> = lead.to_vec();
     out.extend([c / (r * r), h * r, w * r]);
-    reshape(&permute(&reshape(t, &split)?, &order)?.contiguous(), &out)
+    reshape(&permute(&reshape(t, &split)?, &order)?.try_contiguous("pixel_shuffle")?, &out)
 }
 
 /// `aten::pixel_unshuffle(self, downscale_factor)`: the inverse of [`pixel_shuffle`].
@@ -123,5 +123,5 @@ pub fn pixel_unshuffle(t: &Tensor, r: i64) -> Result<Tensor> {
     order.extend([b, b + 2, b + 4, b + 1, b + 3]);
     let mut out: Vec<i64> = lead.to_vec();
     out.extend([c * r * r, h / r, w / r]);
-    reshape(&permute(&reshape(t, &split)?, &order)?.contiguous(), &out)
+    reshape(&permute(&reshape(t, &split)?, &order)?.try_contiguous("pixel_unshuffle")?, &out)
 }

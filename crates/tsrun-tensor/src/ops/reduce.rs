@@ -83,7 +83,7 @@ fn sum_prod(
     } else {
         a.dtype()
     });
-    let a = a.to_dtype(out_dt);
+    let a = a.try_to_dtype("sum_prod", out_dt)?;
     let mask = reduce_mask(op, a.dim(), dims)?;
     let shape = reduced_shape(a.shape(), &mask, keepdim);
     Ok(dispatch!(out_dt,
@@ -166,7 +166,7 @@ pub fn mean(
             ),
         ));
     }
-    let a = a.to_dtype(out_dt);
+    let a = a.try_to_dtype("mean", out_dt)?;
     let mask = reduce_mask("mean", a.dim(), dims)?;
     let count: usize = a
         .shape()
@@ -342,7 +342,7 @@ fn softmax_impl(
     log: bool,
 ) -> Result<Tensor> {
     let a = match dtype {
-        Some(d) => a.to_dtype(d),
+        Some(d) => a.try_to_dtype("softmax_impl", d)?,
         None => a.clone(),
     };
     let d = wrap_dim(op, dim, a.dim())?;

@@ -8,10 +8,10 @@ use crate::{Element, Result, Tensor};
 /// A contiguous copy of `a` whose element at multi-index `i` is `a[src(i)]`, where `src`
 /// maps each output coordinate of dimension `d` through `coord[d](i_d)`.
 fn remap(a: &Tensor, coord: &[Vec<usize>]) -> Result<Tensor> {
-    let a = a.contiguous();
+    let a = a.try_contiguous("remap")?;
     let shape = a.shape().to_vec();
     crate::with_dtype!(a.dtype(), T => {
-        let src: Vec<T> = a.to_vec::<T>();
+        let src: Vec<T> = a.try_to_vec::<T>("remap")?;
         Tensor::from_vec(gather_copy(&src, &shape, coord), &shape)
     })
 }
@@ -113,7 +113,7 @@ pub fn roll(a: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
 pub fn sort(a: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
     let nd = a.dim().max(1);
     let d = wrap_dim("sort", dim, nd)?;
-    let a = a.contiguous();
+    let a = a.try_contiguous("sort")?;
     let shape = a.shape().to_vec();
     let (outer, n, inner) = if a.dim() == 0 {
         (1, 1, 1)
@@ -125,7 +125,7 @@ pub fn sort(a: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
         )
     };
     crate::with_dtype!(a.dtype(), T => {
-        let src: Vec<T> = a.to_vec::<T>();
+        let src: Vec<T> = a.try_to_vec::<T>("sort")?;
         let mut vals = src.clone();
         let mut idxs = vec![0i64; src.len()];
         // NaN is the only value not equal to itself.

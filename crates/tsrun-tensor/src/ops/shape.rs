@@ -119,7 +119,7 @@ pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
     match compute_stride(t.shape(), t.strides(), &new) {
         Some(st) => Ok(t.view_with(t.storage_offset(), new, st)),
         None => {
-            let c = t.materialize();
+            let c = t.try_materialize("reshape")?;
             let st = layout::contiguous_strides(&new);
             Ok(c.view_with(0, new, st))
         }
@@ -421,8 +421,8 @@ pub fn size(t: &Tensor, dim: i64) -> Result<usize> {
 }
 
 /// `aten::contiguous`.
-pub fn contiguous(t: &Tensor) -> Tensor {
-    t.contiguous()
+pub fn contiguous(t: &Tensor) -> Result<Tensor> {
+    t.try_contiguous("contiguous")
 }
 
 /// `aten::cat`: concatenates along `dim`, promoting dtypes. Like PyTorch,
@@ -439,7 +439,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let dtype = result_type(&ops);
     let legacy_empty = |t: &Tensor| t.dim() == 1 && t.numel() == 0;
     let Some(first) = tensors.iter().find(|t| !legacy_empty(t)) else {
-        return Ok(Tensor::zeros(&[0], dtype));
+        return Tensor::try_zeros("cat", &[0], dtype);
     };
     if first.dim() == 0 {
         return Err(invalid(

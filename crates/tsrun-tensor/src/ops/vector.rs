@@ -68,8 +68,8 @@ pub fn cosine_similarity(x1: &Tensor, x2: &Tensor, dim: i64, eps: f64) -> Result
     }
     let shape = broadcast_shapes(op, x1.shape(), x2.shape())?;
     let s = dims_i64(&shape);
-    let a = expand(&x1.to_dtype(common), &s)?;
-    let b = expand(&x2.to_dtype(common), &s)?;
+    let a = expand(&x1.try_to_dtype("cosine_similarity", common)?, &s)?;
+    let b = expand(&x2.try_to_dtype("cosine_similarity", common)?, &s)?;
     let d = [dim];
     let na = clamp(
         &vector_norm(&a, 2.0, Some(&d), true, None)?,
@@ -178,5 +178,5 @@ pub fn cdist(x1: &Tensor, x2: &Tensor, p: f64) -> Result<Tensor> {
     }
     let mut shape = batch.to_vec();
     shape.extend([pr, rr]);
-    Ok(Tensor::from_vec(out, &shape)?.to_dtype(x1.dtype()))
+    Ok(Tensor::from_vec(out, &shape)?.try_to_dtype("cdist", x1.dtype())?)
 }

@@ -219,7 +219,7 @@ fn conv2d_impl(
         );
         Tensor::from_vec(out, &shape)?
     });
-    Ok(y.to_dtype(x.dtype()))
+    Ok(y.try_to_dtype("conv2d_impl", x.dtype())?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -505,5 +505,5 @@ fn conv_transpose2d(
         }
         Tensor::from_vec(out, &[n, o, oh, ow])?
     });
-    Ok(y.to_dtype(x.dtype()))
+    Ok(y.try_to_dtype("conv_transpose2d", x.dtype())?)
 }

@@ -167,7 +167,7 @@ pub fn roi_align(input: &Tensor, rois: &Tensor, p: RoiAlign) -> Result<Tensor> {
     let (ph, pw) = (p.pooled_height as usize, p.pooled_width as usize);
     let dt = input.dtype();
     if k * c * ph * pw == 0 {
-        return Ok(Tensor::zeros(&[k, c, ph, pw], dt));
+        return Tensor::try_zeros("roi_align", &[k, c, ph, pw], dt);
     }
     match dt {
         DType::F32 => roi_align_impl::<f32>(input, rois, p),
@@ -266,7 +266,7 @@ fn roi_align_impl<T: Real>(input: &Tensor, rois: &Tensor, p: RoiAlign) -> Result
     let (ph, pw) = (p.pooled_height as usize, p.pooled_width as usize);
     if height == 0 || width == 0 {
         // The C++ would read outside the (empty) feature map here; nothing to sample.
-        return Ok(Tensor::zeros(&[k, c, ph, pw], T::DTYPE));
+        return Tensor::try_zeros("roi_align_impl", &[k, c, ph, pw], T::DTYPE);
     }
     let x = dense(input, T::DTYPE);
     let x = elems::<T>(&x);

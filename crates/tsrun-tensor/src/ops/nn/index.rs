@@ -27,7 +27,7 @@ fn checked_indices(op: &'static str, idx: &Tensor, dim: usize, size: usize) -> R
             ),
         ));
     }
-    idx.to_vec::<i64>()
+    idx.try_to_vec::<i64>("checked_indices")?
         .into_iter()
         .map(|i| {
             let w = if i < 0 { i + size as i64 } else { i };
@@ -62,7 +62,7 @@ pub fn embedding(weight: &Tensor, indices: &Tensor) -> Result<Tensor> {
     }
     let (rows, d) = (weight.shape()[0], weight.shape()[1]);
     let idx: Vec<usize> = indices
-        .to_vec::<i64>()
+        .try_to_vec::<i64>("embedding")?
         .into_iter()
         .map(|i| {
             if i < 0 || i >= rows as i64 {
@@ -72,7 +72,7 @@ pub fn embedding(weight: &Tensor, indices: &Tensor) -> Result<Tensor> {
             }
         })
         .collect::<Result<_>>()?;
-    let w = weight.contiguous();
+    let w = weight.try_contiguous("embedding")?;
     let mut shape: Vec<usize> = indices.shape().to_vec();
     shape.push(d);
     crate::with_dtype!(w.dtype(), T => {
@@ -98,7 +98,7 @@ pub fn index_select(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     if t.dim() == 0 {
         let idx = checked_indices("index_select", index, 0, 1)?;
         let _ = idx;
-        return Ok(t.materialize());
+        return Ok(t.try_materialize("index_select")?);
     }
     let idx = checked_indices("index_select", index, d, t.shape()[d])?;
     let mut parts = Vec::with_capacity(idx.len());
@@ -108,7 +108,7 @@ pub fn index_select(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     if parts.is_empty() {
         let mut shape = t.shape().to_vec();
         shape[d] = 0;
-        return Ok(Tensor::zeros(&shape, t.dtype()));
+        return Tensor::try_zeros("index_select", &shape, t.dtype());
     }
     // `cat` allocates its output with a checked allocation.
     crate::ops::shape::cat(&parts, d as i64)
@@ -129,10 +129,10 @@ pub fn where_as(cond: &Tensor, a: &Tensor, b: &Tensor, dtype: DType) -> Result<T
     let s1 = layout::broadcast_shapes("where", cond.shape(), a.shape())?;
     let shape = layout::broadcast_shapes("where", &s1, b.shape())?;
     let sz = sizes(&shape);
-    let c = expand(cond, &sz)?.to_vec::<bool>();
+    let c = expand(cond, &sz)?.try_to_vec::<bool>("where_as")?;
     let (a, b) = (expand(a, &sz)?, expand(b, &sz)?);
     crate::with_dtype!(dtype, T => {
-        let (av, bv) = (a.to_vec::<T>(), b.to_vec::<T>());
+        let (av, bv) = (a.try_to_vec::<T>("where_as")?, b.try_to_vec::<T>("where_as")?);
         let out: Vec<T> = c.iter().zip(av.into_iter().zip(bv)).map(|(&c, (x, y))| if c { x } else { y }).collect();
         Tensor::from_vec(out, &shape)
     })
@@ -219,7 +219,7 @@ fn plan(op: &'static str, t: &Tensor, indices: &[Option<Tensor>]) -> Result<Plan
                         ));
                     }
                 }
-                let nz = nonzero(m);
+                let nz = nonzero(m)?;
                 for k in 0..m.dim() {
                     idx.push(Some(crate::ops::shape::select(&nz, 1, k as i64)?));
                 }
@@ -312,7 +312,7 @@ pub fn index(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
         return Ok(flat);
     }
     let order = to_result_order(p.bshape.len(), p.ushape.len(), p.before);
-    Ok(permute(&flat, &order)?.contiguous())
+    Ok(permute(&flat, &order)?.try_contiguous("index")?)
 }
 
 /// `aten::index_put_(self, indices, values, accumulate)`: writes (or adds)
@@ -344,9 +344,9 @@ pub fn index_put_(
         inv[o as usize] = i as i64;
     }
     let v = permute(&v, &inv)?;
-    let v = reshape(&v.contiguous(), &sizes(&bu))?;
+    let v = reshape(&v.try_contiguous("index_put")?, &sizes(&bu))?;
     crate::with_dtype!(t.dtype(), T => {
-        let vals = v.to_vec::<T>();
+        let vals = v.try_to_vec::<T>("index_put")?;
         let mut targets = Vec::with_capacity(vals.len());
         for &b in &p.bases {
             layout::for_each_offset(&p.ushape, [&p.ustrides], [b], |[o]| targets.push(o));
@@ -376,8 +376,8 @@ fn add_elem<T: Element>(a: T, b: T) -> T {
 }
 
 /// `aten::nonzero`: `[n, ndim]` int64 coordinates of the non-zero elements, row-major.
-pub fn nonzero(t: &Tensor) -> Tensor {
-    let flags = t.to_vec::<bool>();
+pub fn nonzero(t: &Tensor) -> Result<Tensor> {
+    let flags = t.try_to_vec::<bool>("nonzero")?;
     let nd = t.dim();
     let shape = t.shape();
     let mut out = Vec::new();
@@ -394,5 +394,5 @@ pub fn nonzero(t: &Tensor) -> Tensor {
             out.extend(coord);
         }
     }
-    Tensor::from_vec_shape(out, SmallVec::from_slice(&[count, nd]))
+    Ok(Tensor::from_vec_shape(out, SmallVec::from_slice(&[count, nd])))
 }

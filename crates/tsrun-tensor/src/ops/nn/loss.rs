@@ -82,7 +82,7 @@ fn targets(
     };
     let _ = (n, s);
     target
-        .to_vec::<i64>()
+        .try_to_vec::<i64>("targets")?
         .into_iter()
         .map(|t| {
             if t == ignore_index {
@@ -126,13 +126,13 @@ pub fn nll_loss(
         .collect();
     let dt = logp.dtype();
     match reduction {
-        0 => Ok(Tensor::from_vec(losses, target.shape())?.to_dtype(dt)),
+        0 => Ok(Tensor::from_vec(losses, target.shape())?.try_to_dtype("nll_loss", dt)?),
         1 => {
             let total: f64 = ts.iter().flatten().map(|(_, w)| w).sum();
             let v = losses.iter().sum::<f64>() / total;
-            Ok(Tensor::from_vec(vec![v], &[])?.to_dtype(dt))
+            Ok(Tensor::from_vec(vec![v], &[])?.try_to_dtype("nll_loss", dt)?)
         }
-        2 => Ok(Tensor::from_vec(vec![losses.iter().sum::<f64>()], &[])?.to_dtype(dt)),
+        2 => Ok(Tensor::from_vec(vec![losses.iter().sum::<f64>()], &[])?.try_to_dtype("nll_loss", dt)?),
         r => Err(invalid(
             op,
             format!("{r} is not a valid value for reduction"),
@@ -187,12 +187,12 @@ pub fn cross_entropy(
         let mut shape = x.shape().to_vec();
         shape.remove(class_dim as usize);
         return match reduction {
-            0 => Ok(Tensor::from_vec(per, &shape)?.to_dtype(dt)),
+            0 => Ok(Tensor::from_vec(per, &shape)?.try_to_dtype("cross_entropy", dt)?),
             1 => {
                 let n = (x.numel() / c.max(1)) as f64;
-                Ok(Tensor::from_vec(vec![per.iter().sum::<f64>() / n], &[])?.to_dtype(dt))
+                Ok(Tensor::from_vec(vec![per.iter().sum::<f64>() / n], &[])?.try_to_dtype("cross_entropy", dt)?)
             }
-            2 => Ok(Tensor::from_vec(vec![per.iter().sum::<f64>()], &[])?.to_dtype(dt)),
+            2 => Ok(Tensor::from_vec(vec![per.iter().sum::<f64>()], &[])?.try_to_dtype("cross_entropy", dt)?),
             r => Err(invalid(
                 op,
                 format!("{r} is not a valid value for reduction"),
@@ -232,7 +232,7 @@ pub fn cross_entropy(
         _ => Tensor::from_vec(vec![smooth.iter().sum::<f64>()], &[])?,
     };
     let scaled =
-        crate::ops::binary::mul_scalar(&term.to_dtype(DType::F64), Scalar::Float(eps / c as f64))?;
-    let base = crate::ops::binary::mul_scalar(&nll.to_dtype(DType::F64), Scalar::Float(1.0 - eps))?;
-    Ok(crate::ops::binary::add(&base, &scaled, Scalar::Int(1))?.to_dtype(dt))
+        crate::ops::binary::mul_scalar(&term.try_to_dtype("cross_entropy", DType::F64)?, Scalar::Float(eps / c as f64))?;
+    let base = crate::ops::binary::mul_scalar(&nll.try_to_dtype("cross_entropy", DType::F64)?, Scalar::Float(1.0 - eps))?;
+    Ok(crate::ops::binary::add(&base, &scaled, Scalar::Int(1))?.try_to_dtype("cross_entropy", dt)?)
 }

@@ -196,7 +196,7 @@ pub fn max_pool(
         });
         Tensor::from_vec(out, &shape)?
     });
-    Ok(y.to_dtype(x.dtype()))
+    Ok(y.try_to_dtype("max_pool", x.dtype())?)
 }
 
 /// `aten::avg_pool2d` / `aten::avg_pool1d` (`divisor_override` only for 2-d).
@@ -260,7 +260,7 @@ pub fn avg_pool(
         });
         Tensor::from_vec(out, &shape)?
     });
-    Ok(y.to_dtype(x.dtype()))
+    Ok(y.try_to_dtype("avg_pool", x.dtype())?)
 }
 
 pub(crate) fn adaptive_range(o: usize, out: usize, inp: usize) -> (usize, usize) {
@@ -283,7 +283,10 @@ pub fn adaptive_max_pool(
     let (y, i) = adaptive(x, spatial, output_size, true)?;
     Ok((
         y,
-        i.unwrap_or_else(|| Tensor::zeros(&[0], crate::DType::I64)),
+        match i {
+            Some(i) => i,
+            None => Tensor::try_zeros("adaptive_max_pool", &[0], crate::DType::I64)?,
+        },
     ))
 }
 
@@ -374,7 +377,7 @@ fn adaptive(
         let i = if max { Some(Tensor::from_vec(idx, &shape)?) } else { None };
         (y, i)
     });
-    Ok((res.0.to_dtype(x.dtype()), res.1))
+    Ok((res.0.try_to_dtype("adaptive", x.dtype())?, res.1))
 }
 
 /// Runs a 2-d pooling function on a 1-d input `[N, C, L]` by adding a height of 1.

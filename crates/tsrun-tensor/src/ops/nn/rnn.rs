@@ -301,12 +301,12 @@ pub fn rnn(
         }
         let mut y = Tensor::from_vec(layer_in, &[steps, batch, dirs * hid])?;
         if o.batch_first {
-            y = transpose(&y, 0, 1)?.contiguous();
+            y = transpose(&y, 0, 1)?.try_contiguous("rnn")?;
         }
         let hs = [o.num_layers * dirs, batch, hid];
-        let mut v = vec![y.to_dtype(input.dtype()), Tensor::from_vec(h_n, &hs)?.to_dtype(input.dtype())];
+        let mut v = vec![y.try_to_dtype("rnn", input.dtype())?, Tensor::from_vec(h_n, &hs)?.try_to_dtype("rnn", input.dtype())?];
         if kind == RnnKind::Lstm {
-            v.push(Tensor::from_vec(c_n, &hs)?.to_dtype(input.dtype()));
+            v.push(Tensor::from_vec(c_n, &hs)?.try_to_dtype("rnn", input.dtype())?);
         }
         v
     });
@@ -353,7 +353,7 @@ pub fn cell(
     let has_biases = b_ih.is_some() || b_hh.is_some();
     if has_biases {
         let g = w_ih.shape().first().copied().unwrap_or(0);
-        let zero = Tensor::zeros(&[g], w_ih.dtype());
+        let zero = Tensor::try_zeros("cell", &[g], w_ih.dtype())?;
         params.push(b_ih.cloned().unwrap_or_else(|| zero.clone()));
         params.push(b_hh.cloned().unwrap_or(zero));
     }
