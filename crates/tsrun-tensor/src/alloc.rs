@@ -137,6 +137,25 @@ pub fn try_filled<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Vec<
     Ok(v)
 }
 
+/// The elements of `shape`, each `value`, in a checked allocation (see [`try_for_shape`]).
+pub fn try_filled_for_shape<T: Clone>(op: &'static str, shape: &[usize], value: T) -> Result<Vec<T>> {
+    let n = checked_numel(op, shape)?;
+    let mut v = reserve(op, n, Some(shape))?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// The number of elements of `shape` if a buffer of that many `T`s passes the first two
+/// checks of the module docs (element cap, memory limit), without allocating: for scratch
+/// buffers a kernel allocates inside parallel loops, where an error cannot be returned.
+pub fn check_size<T>(op: &'static str, shape: &[usize]) -> Result<usize> {
+    let n = checked_numel(op, shape)?;
+    match n.checked_mul(std::mem::size_of::<T>()) {
+        Some(b) if b <= max_bytes() => Ok(n),
+        bytes => Err(too_large(op, n, bytes, Some(shape), "over the memory limit:")),
+    }
+}
+
 /// The three checks of the module docs; `shape`, when known, goes into the message.
 #[inline]
 fn reserve<T>(op: &'static str, n: usize, shape: Option<&[usize]>) -> Result<Vec<T>> {

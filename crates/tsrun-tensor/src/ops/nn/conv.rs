@@ -164,8 +164,10 @@ fn out_len(
     k: usize,
     s: usize,
 ) -> Result<usize> {
-    let span = dil * (k.max(1) - 1) + 1;
-    let padded = inp + 2 * pad;
+    // Saturating: absurd paddings or dilations give an absurd size, refused when the output
+    // is allocated, instead of wrapping around to a small one.
+    let span = dil.saturating_mul(k.max(1) - 1).saturating_add(1);
+    let padded = inp.saturating_add(pad.saturating_mul(2));
     if padded < span {
         return Err(invalid(
             op,
@@ -203,11 +205,17 @@ fn conv2d_impl(
     check_bias(op, bias, x, o)?;
     let oh = out_len(op, h, g.ph, g.dh, g.kh, g.sh)?;
     let ow = out_len(op, wd, g.pw, g.dw, g.kw, g.sw)?;
-    let (xd, wt) = (dense(x, cd), dense(w, cd));
-    let bd = bias.map(|b| dense(b, cd));
+    let (xd, wt) = (dense(op, x, cd)?, dense(op, w, cd)?);
+    let bd = bias.map(|b| dense(op, b, cd)).transpose()?;
     let shape = [n, o, oh, ow];
     let y = with_real!(cd, T => {
-        let out = conv_forward::<T>(
+        let mut out = crate::alloc::try_filled_for_shape(op, &shape, T::of(0.0))?;
+        if !(g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0) {
+            // One im2col buffer per (batch, group), allocated inside the parallel loop.
+            crate::alloc::check_size::<T>(op, &[cg, g.kh, g.kw, oh, ow])?;
+        }
+        conv_forward::<T>(
+            &mut out,
             elems::<T>(&xd),
             elems::<T>(&wt),
             bd.as_ref().map(elems::<T>),
@@ -224,6 +232,7 @@ fn conv2d_impl(
 
 #[allow(clippy::too_many_arguments)]
 fn conv_forward<T: Real>(
+    out: &mut [T],
     x: &[T],
     w: &[T],
     bias: Option<&[T]>,
@@ -232,13 +241,12 @@ fn conv_forward<T: Real>(
     [oh, ow]: [usize; 2],
     g: Geo,
     groups: usize,
-) -> Vec<T> {
+) {
     let l = oh * ow;
     let og = o / groups;
     let kdim = cg * g.kh * g.kw;
-    let mut out = vec![T::of(0.0); n * o * l];
     if l == 0 || out.is_empty() {
-        return out;
+        return;
     }
     // Start from the bias so every GEMM accumulates onto it (beta = 1).
     if let Some(b) = bias {
@@ -267,7 +275,7 @@ fn conv_forward<T: Real>(
         } else {
             out.chunks_mut(l).enumerate().for_each(plane);
         }
-        return out;
+        return;
     }
     let direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
     let item = |(i, dst): (usize, &mut [T]), inner_par: bool| {
@@ -316,7 +324,6 @@ fn conv_forward<T: Real>(
             .enumerate()
             .for_each(|p| item(p, par));
     }
-    out
 }
 
 /// Lays out the receptive fields of one (batch, group) input as a
@@ -453,22 +460,28 @@ fn conv_transpose2d(
     let o = og * groups;
     check_bias(op, bias, x, o)?;
     let size = |i: usize, s: usize, p: usize, d: usize, k: usize, op_: usize| -> Result<usize> {
-        let full = (i.max(1) - 1) * s + d * (k.max(1) - 1) + op_ + 1;
-        if i == 0 || full <= 2 * p {
+        // Saturating, as in `out_len`: an absurd size is refused at the allocation.
+        let full = ((i.max(1) - 1).saturating_mul(s))
+            .saturating_add(d.saturating_mul(k.max(1) - 1))
+            .saturating_add(op_)
+            .saturating_add(1);
+        if i == 0 || full <= p.saturating_mul(2) {
             return Err(invalid(op, "Output size is too small"));
         }
         Ok(full - 2 * p)
     };
     let oh = size(h, g.sh, g.ph, g.dh, g.kh, opad[0])?;
     let ow = size(wd, g.sw, g.pw, g.dw, g.kw, opad[1])?;
-    let (xd, wt) = (dense(x, cd), dense(w, cd));
-    let bd = bias.map(|b| dense(b, cd));
+    let (xd, wt) = (dense(op, x, cd)?, dense(op, w, cd)?);
+    let bd = bias.map(|b| dense(op, b, cd)).transpose()?;
     let cg = c / groups;
     let y = with_real!(cd, T => {
         let (xs, ws) = (elems::<T>(&xd), elems::<T>(&wt));
         let kk = g.kh * g.kw;
         let l = h * wd;
-        let mut out = vec![T::of(0.0); n * o * oh * ow];
+        let mut out = crate::alloc::try_filled_for_shape(op, &[n, o, oh, ow], T::of(0.0))?;
+        // One column buffer per (batch, group), allocated in the loop below.
+        crate::alloc::check_size::<T>(op, &[og, kk, l])?;
         for ni in 0..n {
             for gi in 0..groups {
                 // cols[og*kh*kw, h*w] = W_g^T @ x_g, W_g viewed as [cg, og*kk].

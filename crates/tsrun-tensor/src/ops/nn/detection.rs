@@ -73,9 +73,9 @@ fn nms_impl<T: Real>(dets: &Tensor, scores: &Tensor, thr: f64) -> Result<Tensor>
     if n == 0 {
         return Tensor::from_vec(Vec::<i64>::new(), &[0]);
     }
-    let d = dense(dets, T::DTYPE);
+    let d = dense("torchvision::nms", dets, T::DTYPE)?;
     let b = elems::<T>(&d);
-    let s = dense(scores, T::DTYPE);
+    let s = dense("torchvision::nms", scores, T::DTYPE)?;
     let s = elems::<T>(&s);
     let (x1, y1, x2, y2) = (
         |i: usize| b[4 * i],
@@ -266,11 +266,11 @@ fn roi_align_impl<T: Real>(input: &Tensor, rois: &Tensor, p: RoiAlign) -> Result
     let (ph, pw) = (p.pooled_height as usize, p.pooled_width as usize);
     if height == 0 || width == 0 {
         // The C++ would read outside the (empty) feature map here; nothing to sample.
-        return Tensor::try_zeros("roi_align_impl", &[k, c, ph, pw], T::DTYPE);
+        return Tensor::try_zeros(OP, &[k, c, ph, pw], T::DTYPE);
     }
-    let x = dense(input, T::DTYPE);
+    let x = dense(OP, input, T::DTYPE)?;
     let x = elems::<T>(&x);
-    let r = dense(rois, T::DTYPE);
+    let r = dense(OP, rois, T::DTYPE)?;
     let r = elems::<T>(&r);
     let scale = T::of(p.spatial_scale);
     let offset = T::of(if p.aligned { 0.5 } else { 0.0 });

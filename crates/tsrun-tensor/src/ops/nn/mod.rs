@@ -210,8 +210,10 @@ pub(crate) fn compute_dtype(op: &'static str, dt: DType) -> Result<DType> {
 }
 
 /// `t` converted to `dt` and made contiguous (shared when already so).
-pub(crate) fn dense(t: &Tensor, dt: DType) -> Tensor {
-    t.to_dtype(dt).contiguous()
+/// A contiguous copy in `dt` (shared when `t` already is one), with checked allocations:
+/// `t` may be a view claiming far more elements than it stores.
+pub(crate) fn dense(op: &'static str, t: &Tensor, dt: DType) -> crate::Result<Tensor> {
+    t.try_to_dtype(op, dt)?.try_contiguous(op)
 }
 
 /// The elements of a contiguous tensor (see [`dense`]).

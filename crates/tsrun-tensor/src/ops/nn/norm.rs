@@ -78,7 +78,7 @@ pub fn batch_norm(
     }
     let w = channel_param(op, "weight", weight, c, 1.0)?;
     let b = channel_param(op, "bias", bias, c, 0.0)?;
-    let xd = dense(x, cd);
+    let xd = dense(op, x, cd)?;
     let y = with_real!(cd, T => {
         let xs = elems::<T>(&xd);
         let (mean, var) = match (running_mean, running_var) {
@@ -157,7 +157,7 @@ pub fn layer_norm(
     let inner: usize = x.shape()[nd - k..].iter().product();
     let w = channel_param(op, "weight", weight, inner, 1.0)?;
     let b = channel_param(op, "bias", bias, inner, 0.0)?;
-    let xd = dense(x, cd);
+    let xd = dense(op, x, cd)?;
     let y = with_real!(cd, T => {
         let xs = elems::<T>(&xd);
         let (w, b): (Vec<T>, Vec<T>) = (w.iter().map(|&v| T::of(v)).collect(), b.iter().map(|&v| T::of(v)).collect());
@@ -210,7 +210,7 @@ pub fn group_norm(
     let inner: usize = x.shape()[2..].iter().product();
     let w = channel_param(op, "weight", weight, c, 1.0)?;
     let b = channel_param(op, "bias", bias, c, 0.0)?;
-    let xd = dense(x, cd);
+    let xd = dense(op, x, cd)?;
     let y = with_real!(cd, T => {
         let xs = elems::<T>(&xd);
         let mut out = vec![T::of(0.0); xs.len()];

@@ -118,16 +118,20 @@ fn window(op: &'static str, k: &[i64], s: &[i64], p: &[i64], d: &[i64], n: usize
 }
 
 /// Maps every output plane in parallel (when large) with `f(src_plane, dst_plane)`.
+/// The output is a checked allocation of `[np, oh, ow]` (`op` names the kernel in the error):
+/// adaptive pooling takes its output size from the model.
 fn per_plane<T: Real>(
+    op: &'static str,
     x: &[T],
     np: usize,
     in_len: usize,
-    out_len: usize,
+    [oh, ow]: [usize; 2],
     f: impl Fn(&[T], &mut [T]) + Sync,
-) -> Vec<T> {
-    let mut out = vec![T::of(0.0); np * out_len];
+) -> Result<Vec<T>> {
+    let mut out = crate::alloc::try_filled_for_shape(op, &[np, oh, ow], T::of(0.0))?;
+    let out_len = oh * ow;
     if out_len == 0 {
-        return out;
+        return Ok(out);
     }
     let body = |(i, dst): (usize, &mut [T])| f(&x[i * in_len..(i + 1) * in_len], dst);
     if out.len() > PAR_ELEMS {
@@ -135,7 +139,7 @@ fn per_plane<T: Real>(
     } else {
         out.chunks_mut(out_len).enumerate().for_each(body);
     }
-    out
+    Ok(out)
 }
 
 /// `aten::max_pool2d` (`spatial == 2`) and `aten::max_pool1d` (`spatial == 1`).
@@ -160,14 +164,14 @@ pub fn max_pool(
     let g = window(op, kernel, stride, padding, dilation, spatial)?;
     let oh = pool_out(op, h, g.kh, g.ph, g.sh, g.dh, ceil_mode)?;
     let ow = pool_out(op, w, g.kw, g.pw, g.sw, g.dw, ceil_mode)?;
-    let xd = dense(x, cd);
+    let xd = dense(op, x, cd)?;
     if spatial == 2 {
         shape.extend([oh, ow]);
     } else {
         shape.push(ow);
     }
     let y = with_real!(cd, T => {
-        let out = per_plane(elems::<T>(&xd), np, h * w, oh * ow, |src, dst| {
+        let out = per_plane(op, elems::<T>(&xd), np, h * w, [oh, ow], |src, dst| {
             for oy in 0..oh {
                 for ox in 0..ow {
                     let mut m = T::of(f64::NEG_INFINITY);
@@ -193,7 +197,7 @@ pub fn max_pool(
                     dst[oy * ow + ox] = m;
                 }
             }
-        });
+        })?;
         Tensor::from_vec(out, &shape)?
     });
     Ok(y.try_to_dtype("max_pool", x.dtype())?)
@@ -224,14 +228,14 @@ pub fn avg_pool(
     let g = window(op, kernel, stride, padding, &[1], spatial)?;
     let oh = pool_out(op, h, g.kh, g.ph, g.sh, 1, ceil_mode)?;
     let ow = pool_out(op, w, g.kw, g.pw, g.sw, 1, ceil_mode)?;
-    let xd = dense(x, cd);
+    let xd = dense(op, x, cd)?;
     if spatial == 2 {
         shape.extend([oh, ow]);
     } else {
         shape.push(ow);
     }
     let y = with_real!(cd, T => {
-        let out = per_plane(elems::<T>(&xd), np, h * w, oh * ow, |src, dst| {
+        let out = per_plane(op, elems::<T>(&xd), np, h * w, [oh, ow], |src, dst| {
             for oy in 0..oh {
                 for ox in 0..ow {
                     // aten's AvgPoolKernel: the window may extend past the padding
@@ -257,7 +261,7 @@ pub fn avg_pool(
                     dst[oy * ow + ox] = if div == 0 { T::of(f64::NAN) } else { s / T::of(div as f64) };
                 }
             }
-        });
+        })?;
         Tensor::from_vec(out, &shape)?
     });
     Ok(y.try_to_dtype("avg_pool", x.dtype())?)
@@ -312,7 +316,7 @@ fn adaptive(
     if (h == 0 || w == 0) && np > 0 {
         return Err(invalid(op, "adaptive pooling needs non-empty spatial dims"));
     }
-    let xd = dense(x, cd);
+    let xd = dense(op, x, cd)?;
     if spatial == 2 {
         shape.extend([oh, ow]);
     } else {
@@ -320,8 +324,12 @@ fn adaptive(
     }
     let res = with_real!(cd, T => {
         let src_all = elems::<T>(&xd);
-        let mut idx = vec![0i64; if max { np * oh * ow } else { 0 }];
-        let out = per_plane(src_all, np, h * w, oh * ow, |src, dst| {
+        let mut idx = if max {
+            crate::alloc::try_filled_for_shape(op, &[np, oh, ow], 0i64)?
+        } else {
+            Vec::new()
+        };
+        let out = per_plane(op, src_all, np, h * w, [oh, ow], |src, dst| {
             for oy in 0..oh {
                 let (y0, y1) = adaptive_range(oy, oh, h);
                 for ox in 0..ow {
@@ -348,7 +356,7 @@ fn adaptive(
                     }
                 }
             }
-        });
+        })?;
         if max {
             // Indices in a second pass (keeps the plane closure free of extra outputs).
             for p in 0..np {

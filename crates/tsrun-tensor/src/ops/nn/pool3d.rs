@@ -52,9 +52,9 @@ pub fn avg_pool3d(
         o[d] = pool_out(op, sp[d], k[d], p[d], s[d], 1, ceil_mode)?;
     }
     shape.extend(o);
-    let src = x.to_f64_vec();
+    let src = x.try_to_vec::<f64>(op)?;
     let plane = sp[0] * sp[1] * sp[2];
-    let mut out = Vec::with_capacity(np * o[0] * o[1] * o[2]);
+    let mut out = crate::alloc::try_for_shape(op, &[np, o[0], o[1], o[2]])?;
     for n in 0..np {
         let src = &src[n * plane..(n + 1) * plane];
         for od in 0..o[0] {
@@ -103,9 +103,9 @@ pub fn adaptive_avg_pool3d(x: &Tensor, output_size: &[i64]) -> Result<Tensor> {
     let o = expand_param(op, "output_size", output_size, 3, 0)?;
     let (np, sp, mut shape) = planes(op, x)?;
     shape.extend(o.iter().copied());
-    let src = x.to_f64_vec();
+    let src = x.try_to_vec::<f64>(op)?;
     let plane = sp[0] * sp[1] * sp[2];
-    let mut out = Vec::with_capacity(np * o[0] * o[1] * o[2]);
+    let mut out = crate::alloc::try_for_shape(op, &[np, o[0], o[1], o[2]])?;
     for n in 0..np {
         let src = &src[n * plane..(n + 1) * plane];
         for od in 0..o[0] {

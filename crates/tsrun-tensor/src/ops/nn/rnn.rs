@@ -268,9 +268,9 @@ pub fn rnn(
     for t in hx.iter().chain(params) {
         same_dtype(op, "hidden states and parameters", input, t)?;
     }
-    let xd = dense(&x, cd);
-    let hd: Vec<Tensor> = hx.iter().map(|t| dense(t, cd)).collect();
-    let pd: Vec<Tensor> = params.iter().map(|t| dense(t, cd)).collect();
+    let xd = dense(op, &x, cd)?;
+    let hd: Vec<Tensor> = hx.iter().map(|t| dense(op, t, cd)).collect::<Result<_>>()?;
+    let pd: Vec<Tensor> = params.iter().map(|t| dense(op, t, cd)).collect::<Result<_>>()?;
     let res = with_real!(cd, T => {
         let mut layer_in: Vec<T> = elems::<T>(&xd).to_vec();
         let mut feat = x.shape()[2];

@@ -224,13 +224,20 @@ pub fn upsample(
         _ => |w| w as f32 as f64,
     };
     let mut shape: Vec<usize> = input.shape().to_vec();
-    let mut data = input.to_f64_vec();
+    // The output size comes from the model (`output_size`, `scale_factor`): check it before
+    // building the taps or any buffer.
+    let mut out_shape = shape.clone();
+    for d in 0..spatial {
+        out_shape[d + 2] = out_sizes[d] as usize;
+    }
+    crate::alloc::check_size::<f64>(op, &out_shape)?;
+    let mut data = input.try_to_vec::<f64>(op)?;
     for d in 0..spatial {
         let (len, olen) = (shape[d + 2], out_sizes[d] as usize);
         let taps = taps(mode, len, olen, scales[d], single, wround);
         let outer: usize = shape[..d + 2].iter().product();
         let inner: usize = shape[d + 3..].iter().product();
-        data = resample_dim(&data, outer, len, inner, &taps);
+        data = resample_dim(op, &data, [outer, len, inner], &taps)?;
         shape[d + 2] = olen;
     }
     if dt.is_floating() {
@@ -394,9 +401,14 @@ fn taps(
 }
 
 /// Resamples the middle dim of a row-major `[outer, len, inner]` buffer.
-fn resample_dim(src: &[f64], outer: usize, len: usize, inner: usize, taps: &Taps) -> Vec<f64> {
+fn resample_dim(
+    op: &'static str,
+    src: &[f64],
+    [outer, len, inner]: [usize; 3],
+    taps: &Taps,
+) -> Result<Vec<f64>> {
     let olen = taps.len();
-    let mut out = vec![0.0; outer * olen * inner];
+    let mut out = crate::alloc::try_filled_for_shape(op, &[outer, olen, inner], 0.0)?;
     for o in 0..outer {
         let s = &src[o * len * inner..(o + 1) * len * inner];
         let d = &mut out[o * olen * inner..(o + 1) * olen * inner];
@@ -416,5 +428,5 @@ fn resample_dim(src: &[f64], outer: usize, len: usize, inner: usize, taps: &Taps
             }
         }
     }
-    out
+    Ok(out)
 }
