@@ -137,6 +137,19 @@ pub fn try_filled<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Vec<
     Ok(v)
 }
 
+/// The items of an exact-size iterator in a checked allocation: `iter.collect()` for kernel
+/// outputs.
+pub fn try_collect<T, I>(op: &'static str, iter: I) -> Result<Vec<T>>
+where
+    I: IntoIterator<Item = T>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let iter = iter.into_iter();
+    let mut v = try_with_capacity(op, iter.len())?;
+    v.extend(iter);
+    Ok(v)
+}
+
 /// The elements of `shape`, each `value`, in a checked allocation (see [`try_for_shape`]).
 pub fn try_filled_for_shape<T: Clone>(op: &'static str, shape: &[usize], value: T) -> Result<Vec<T>> {
     let n = checked_numel(op, shape)?;

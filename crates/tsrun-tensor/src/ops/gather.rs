@@ -80,7 +80,7 @@ pub fn gather(a: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     let shape = a.shape().to_vec();
     crate::with_dtype!(a.dtype(), T => {
         let src = a.try_to_vec::<T>("gather")?;
-        let mut out = Vec::with_capacity(index.numel());
+        let mut out = crate::alloc::try_for_shape("gather", index.shape())?;
         walk("gather", index, &shape, d, |_, off| out.push(src[off]))?;
         Tensor::from_vec(out, index.shape())
     })

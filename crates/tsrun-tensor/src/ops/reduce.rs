@@ -50,7 +50,12 @@ fn reduced_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Shape {
 
 /// Folds every element of `a` (dtype `T`) into the accumulator of its output
 /// slot. Returns the accumulators in row-major output order.
-fn fold<T: Element, A: Copy>(a: &Tensor, mask: &[bool], init: A, f: impl Fn(A, T) -> A) -> Vec<A> {
+fn fold<T: Element, A: Copy>(
+    a: &Tensor,
+    mask: &[bool],
+    init: A,
+    f: impl Fn(A, T) -> A,
+) -> Result<Vec<A>> {
     let keep = reduced_shape(a.shape(), mask, true);
     let mut ostr = layout::contiguous_strides(&keep);
     for (s, &m) in ostr.iter_mut().zip(mask) {
@@ -58,7 +63,7 @@ fn fold<T: Element, A: Copy>(a: &Tensor, mask: &[bool], init: A, f: impl Fn(A, T
             *s = 0;
         }
     }
-    let mut acc = vec![init; layout::numel(&keep)];
+    let mut acc = crate::alloc::try_filled("reduce", layout::numel(&keep), init)?;
     let d = a.data::<T>();
     layout::for_each_offset(
         a.shape(),
@@ -66,7 +71,7 @@ fn fold<T: Element, A: Copy>(a: &Tensor, mask: &[bool], init: A, f: impl Fn(A, T
         [a.storage_offset(), 0],
         |[i, o]| acc[o] = f(acc[o], d[i]),
     );
-    acc
+    Ok(acc)
 }
 
 /// Shared body of `sum` and `prod`.
@@ -89,9 +94,9 @@ fn sum_prod(
     Ok(dispatch!(out_dt,
     int T => {
         let v: Vec<T> = if product {
-            fold::<T, i64>(&a, &mask, 1, |s, x| s.wrapping_mul(x.to_i64()))
+            fold::<T, i64>(&a, &mask, 1, |s, x| s.wrapping_mul(x.to_i64()))?
         } else {
-            fold::<T, i64>(&a, &mask, 0, |s, x| s.wrapping_add(x.to_i64()))
+            fold::<T, i64>(&a, &mask, 0, |s, x| s.wrapping_add(x.to_i64()))?
         }
         .into_iter()
         .map(T::from_i64)
@@ -106,9 +111,9 @@ fn sum_prod(
             fold::<F, f64>(&a, &mask, 1.0, |s, x| {
                 let p = s * x.to_f64();
                 if narrow { p as f32 as f64 } else { p }
-            })
+            })?
         } else {
-            fold::<F, f64>(&a, &mask, 0.0, |s, x| s + x.to_f64())
+            fold::<F, f64>(&a, &mask, 0.0, |s, x| s + x.to_f64())?
         }
         .into_iter()
         .map(F::from_f64)
@@ -117,9 +122,9 @@ fn sum_prod(
     },
     bool => {
         let v = if product {
-            fold::<bool, bool>(&a, &mask, true, |s, x| s & x)
+            fold::<bool, bool>(&a, &mask, true, |s, x| s & x)?
         } else {
-            fold::<bool, bool>(&a, &mask, false, |s, x| s | x)
+            fold::<bool, bool>(&a, &mask, false, |s, x| s | x)?
         };
         Tensor::from_vec_shape(v, shape)
     }))
@@ -177,7 +182,7 @@ pub fn mean(
         .product();
     let shape = reduced_shape(a.shape(), &mask, keepdim);
     dispatch_float!(out_dt, F => {
-        let v: Vec<F> = fold::<F, f64>(&a, &mask, 0.0, |s, x| s + x.to_f64())
+        let v: Vec<F> = fold::<F, f64>(&a, &mask, 0.0, |s, x| s + x.to_f64())?
             .into_iter()
             .map(|s| F::from_f64(s / count as f64))
             .collect();
@@ -366,7 +371,7 @@ fn softmax_impl(
     }
     dispatch_float!(a.dtype(), F => {
         let data = a.data::<F>();
-        let mut out = vec![F::default(); a.numel()];
+        let mut out = crate::alloc::try_filled("softmax", a.numel(), F::default())?;
         let mut buf: Vec<f64> = Vec::new();
         for_each_line(&a, d, |k, base, stride, len| {
             buf.clear();

@@ -12,17 +12,17 @@ fn remap(a: &Tensor, coord: &[Vec<usize>]) -> Result<Tensor> {
     let shape = a.shape().to_vec();
     crate::with_dtype!(a.dtype(), T => {
         let src: Vec<T> = a.try_to_vec::<T>("remap")?;
-        Tensor::from_vec(gather_copy(&src, &shape, coord), &shape)
+        Tensor::from_vec(gather_copy(&src, &shape, coord)?, &shape)
     })
 }
 
-fn gather_copy<T: Element>(src: &[T], shape: &[usize], coord: &[Vec<usize>]) -> Vec<T> {
+fn gather_copy<T: Element>(src: &[T], shape: &[usize], coord: &[Vec<usize>]) -> Result<Vec<T>> {
     let n: usize = shape.iter().product();
     let mut strides = vec![1usize; shape.len()];
     for d in (0..shape.len().saturating_sub(1)).rev() {
         strides[d] = strides[d + 1] * shape[d + 1];
     }
-    let mut out = Vec::with_capacity(n);
+    let mut out = crate::alloc::try_with_capacity("gather_copy", n)?;
     let mut idx = vec![0usize; shape.len()];
     for _ in 0..n {
         let off: usize = (0..shape.len())
@@ -38,7 +38,7 @@ fn gather_copy<T: Element>(src: &[T], shape: &[usize], coord: &[Vec<usize>]) -> 
             idx[d] = 0;
         }
     }
-    out
+    Ok(out)
 }
 
 /// `aten::flip(Tensor self, int[] dims)`: a copy with the order of each dim in `dims`
@@ -126,8 +126,9 @@ pub fn sort(a: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
     };
     crate::with_dtype!(a.dtype(), T => {
         let src: Vec<T> = a.try_to_vec::<T>("sort")?;
-        let mut vals = src.clone();
-        let mut idxs = vec![0i64; src.len()];
+        let mut vals = crate::alloc::try_with_capacity("sort", src.len())?;
+        vals.extend_from_slice(&src);
+        let mut idxs = crate::alloc::try_filled("sort", src.len(), 0i64)?;
         // NaN is the only value not equal to itself.
         #[allow(clippy::eq_op)]
         let key = |x: T| -> (bool, T) { (x != x, x) };

@@ -159,10 +159,10 @@ pub fn cdist(x1: &Tensor, x2: &Tensor, p: f64) -> Result<Tensor> {
     s1.extend([pr as i64, m as i64]);
     let mut s2 = dims_i64(&batch);
     s2.extend([rr as i64, m as i64]);
-    let a = expand(x1, &s1)?.to_f64_vec();
-    let b = expand(x2, &s2)?.to_f64_vec();
+    let a = expand(x1, &s1)?.try_to_vec::<f64>(op)?;
+    let b = expand(x2, &s2)?.try_to_vec::<f64>(op)?;
     let nb: usize = batch.iter().product();
-    let mut out = Vec::with_capacity(nb * pr * rr);
+    let mut out = crate::alloc::try_for_shape(op, &[nb, pr, rr])?;
     let mut diff = vec![0.0; m];
     for k in 0..nb {
         for i in 0..pr {

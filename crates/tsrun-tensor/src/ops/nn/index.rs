@@ -129,11 +129,11 @@ pub fn where_as(cond: &Tensor, a: &Tensor, b: &Tensor, dtype: DType) -> Result<T
     let s1 = layout::broadcast_shapes("where", cond.shape(), a.shape())?;
     let shape = layout::broadcast_shapes("where", &s1, b.shape())?;
     let sz = sizes(&shape);
-    let c = expand(cond, &sz)?.try_to_vec::<bool>("where_as")?;
+    let c = expand(cond, &sz)?.try_to_vec::<bool>("where")?;
     let (a, b) = (expand(a, &sz)?, expand(b, &sz)?);
     crate::with_dtype!(dtype, T => {
-        let (av, bv) = (a.try_to_vec::<T>("where_as")?, b.try_to_vec::<T>("where_as")?);
-        let out: Vec<T> = c.iter().zip(av.into_iter().zip(bv)).map(|(&c, (x, y))| if c { x } else { y }).collect();
+        let (av, bv) = (a.try_to_vec::<T>("where")?, b.try_to_vec::<T>("where")?);
+        let out: Vec<T> = crate::alloc::try_collect("where", c.iter().zip(av.into_iter().zip(bv)).map(|(&c, (x, y))| if c { x } else { y }))?;
         Tensor::from_vec(out, &shape)
     })
 }

@@ -107,7 +107,7 @@ pub fn batch_norm(
                 (alpha, T::of(b[ch]) - T::of(mean[ch]) * alpha)
             })
             .collect();
-        let mut out = vec![T::of(0.0); xs.len()];
+        let mut out = crate::alloc::try_filled(op, xs.len(), T::of(0.0))?;
         if inner > 0 {
             let body = |(i, dst): (usize, &mut [T])| {
                 let (a, bb) = ab[i % c];
@@ -161,7 +161,7 @@ pub fn layer_norm(
     let y = with_real!(cd, T => {
         let xs = elems::<T>(&xd);
         let (w, b): (Vec<T>, Vec<T>) = (w.iter().map(|&v| T::of(v)).collect(), b.iter().map(|&v| T::of(v)).collect());
-        let mut out = vec![T::of(0.0); xs.len()];
+        let mut out = crate::alloc::try_filled(op, xs.len(), T::of(0.0))?;
         if inner > 0 {
             let body = |(i, dst): (usize, &mut [T])| {
                 let src = &xs[i * inner..(i + 1) * inner];
@@ -213,7 +213,7 @@ pub fn group_norm(
     let xd = dense(op, x, cd)?;
     let y = with_real!(cd, T => {
         let xs = elems::<T>(&xd);
-        let mut out = vec![T::of(0.0); xs.len()];
+        let mut out = crate::alloc::try_filled(op, xs.len(), T::of(0.0))?;
         let per = c / g * inner;
         if per > 0 {
             for (i, dst) in out.chunks_mut(per).enumerate() {
