@@ -28,8 +28,9 @@ impl Tensor {
     /// Makes this handle a contiguous `T` tensor of `shape` whose elements the caller will
     /// overwrite, and returns them: the same buffer when this handle solely owns one of
     /// exactly that size and type, otherwise a fresh zeroed one (the old one is released).
-    /// `None` only if the buffer turned out to be shared after all; the caller then computes
-    /// its result another way.
+    /// `None` if the buffer turned out to be shared after all, or a fresh one cannot be
+    /// allocated (see [`crate::alloc`]); the caller then computes its result another way (the
+    /// plain kernel, which reports an allocation failure as an error).
     #[inline]
     pub fn overwrite_as<T: Element>(&mut self, shape: &[usize]) -> Option<&mut [T]> {
         let n = layout::numel(shape);
@@ -37,7 +38,9 @@ impl Tensor {
             && self.storage().len() == n
             && Arc::strong_count(self.storage()) == 1;
         if !reusable {
-            *self = Tensor::from_vec_shape(vec![T::default(); n], shape.into());
+            // Checked (crate::alloc): `shape` follows the inputs, which may be huge views.
+            let fresh = crate::alloc::try_filled("out", n, T::default()).ok()?;
+            *self = Tensor::from_vec_shape(fresh, shape.into());
         } else if self.storage_offset() != 0 || !self.is_contiguous() || self.shape() != shape {
             self.set_contiguous_layout(shape);
         }

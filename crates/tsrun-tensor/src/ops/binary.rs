@@ -276,7 +276,7 @@ pub fn pow_scalar(a: &Tensor, exponent: Scalar) -> Result<Tensor> {
     }
     let e = exponent.to_f64();
     if e == 0.0 {
-        return Ok(Tensor::ones(a.shape(), dt));
+        return Tensor::try_full("pow", a.shape(), Scalar::Int(1), dt);
     }
     if e == 1.0 {
         return Ok(a.try_to_dtype("pow_scalar", dt)?.try_materialize("pow_scalar")?);
@@ -310,7 +310,7 @@ pub fn pow_scalar(a: &Tensor, exponent: Scalar) -> Result<Tensor> {
 pub fn scalar_pow(s: Scalar, b: &Tensor) -> Result<Tensor> {
     let dt = result_type(&[Operand::Scalar(s), Operand::Tensor(b)]);
     if s.to_f64() == 1.0 {
-        return Ok(Tensor::ones(b.shape(), dt));
+        return Tensor::try_full("pow", b.shape(), Scalar::Int(1), dt);
     }
     let b = b.try_to_dtype("scalar_pow", dt)?;
     dispatch_num!(dt, T => {

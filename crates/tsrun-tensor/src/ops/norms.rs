@@ -164,7 +164,7 @@ pub fn matrix_norm_str(
                 .collect();
             let p = permute(&x.try_to_dtype("matrix_norm_str", out_dt)?, &order)?;
             let (m, n) = (x.shape()[d0], x.shape()[d1]);
-            let data = p.to_f64_vec();
+            let data = p.try_to_vec::<f64>("matrix_norm_str")?;
             let count: usize = p.shape()[..nd - 2].iter().product();
             let v: Vec<f64> = (0..count)
                 .map(|k| {

@@ -30,7 +30,7 @@ pub fn median(t: &Tensor) -> Result<Tensor> {
         }
         return Tensor::try_full("median", &[], crate::Scalar::Float(f64::NAN), t.dtype());
     }
-    let i = median_index(&flat.to_f64_vec());
+    let i = median_index(&flat.try_to_vec::<f64>("median")?);
     let idx = Tensor::from_vec(vec![i as i64], &[1])?;
     reshape(&gather(&flat, 0, &idx)?, &[])
 }
@@ -56,7 +56,7 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor
         .chain([d])
         .map(|k| k as i64)
         .collect();
-    let v = permute(t, &order)?.to_f64_vec();
+    let v = permute(t, &order)?.try_to_vec::<f64>("median_dim")?;
     let idx: Vec<i64> = v
         .chunks(len)
         .map(|line| median_index(line) as i64)

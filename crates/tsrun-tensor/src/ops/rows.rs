@@ -60,7 +60,7 @@ pub(crate) fn rows(
             (true, false) => None,
         })
         .collect();
-    let data = permute(x, &order)?.to_f64_vec();
+    let data = permute(x, &order)?.try_to_vec::<f64>("rows")?;
     Ok(Rows {
         data,
         len,

@@ -76,7 +76,7 @@ fn targets(
                     format!("weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: {:?}", w.shape()),
                 ));
             }
-            w.to_f64_vec()
+            w.try_to_vec::<f64>("targets")?
         }
         None => vec![1.0; c],
     };
@@ -112,7 +112,7 @@ pub fn nll_loss(
     let op = "nll_loss";
     let (_, c, s) = class_layout(op, logp)?;
     let ts = targets(op, logp, target, weight, ignore_index)?;
-    let lp = logp.to_f64_vec();
+    let lp = logp.try_to_vec::<f64>("nll_loss")?;
     let losses: Vec<f64> = ts
         .iter()
         .enumerate()
@@ -165,8 +165,8 @@ pub fn cross_entropy(
     let w: Option<Vec<f64>> = weight.map(Tensor::to_f64_vec);
     if target.dtype().is_floating() && target.shape() == x.shape() {
         // Class probabilities.
-        let lp = logp.to_f64_vec();
-        let t = target.to_f64_vec();
+        let lp = logp.try_to_vec::<f64>("cross_entropy")?;
+        let t = target.try_to_vec::<f64>("cross_entropy")?;
         let eps = label_smoothing;
         let per: Vec<f64> = (0..lp.len() / c.max(1))
             .map(|p| {
@@ -205,7 +205,7 @@ pub fn cross_entropy(
     }
     // aten's smoothing term: -sum_k w_k logp_k per position, zero where ignored.
     let ts = targets(op, x, target, weight, ignore_index)?;
-    let lp = logp.to_f64_vec();
+    let lp = logp.try_to_vec::<f64>("cross_entropy")?;
     let smooth: Vec<f64> = ts
         .iter()
         .enumerate()
