@@ -140,10 +140,10 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         ok(ix::index_put_(tensor(a, 0)?, &opt_tensor_list(a, 1)?, tensor(a, 2)?, bool(a, 3)?)?)
     });
     b.op("aten::index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor", |a| {
-        let fresh = tensor(a, 0)?.deep_copy();
+        let fresh = tensor(a, 0)?.try_materialize("index_put")?;
         ok(ix::index_put_(&fresh, &opt_tensor_list(a, 1)?, tensor(a, 2)?, bool(a, 3)?)?)
     });
     b.op("aten::nonzero(Tensor self) -> Tensor", |a| {
-        ok(ix::nonzero(tensor(a, 0)?))
+        ok(ix::nonzero(tensor(a, 0)?)?)
     });
 }

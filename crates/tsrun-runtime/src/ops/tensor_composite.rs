@@ -80,7 +80,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         |a| ok(shape::expand(tensor(a, 0)?, &dims_i64(tensor(a, 1)?))?),
     );
     b.op("aten::type_as(Tensor self, Tensor other) -> Tensor", |a| {
-        ok(tensor(a, 0)?.to_dtype(tensor(a, 1)?.dtype()))
+        ok(tensor(a, 0)?.try_to_dtype("type_as", tensor(a, 1)?.dtype())?)
     });
     b.op(
         "aten::movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a)",
@@ -211,7 +211,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             let x = if x.dtype().is_floating() {
                 x.clone()
             } else {
-                x.to_dtype(DType::F32)
+                x.try_to_dtype("logsumexp", DType::F32)?
             };
             let dims = int_list(a, 1)?;
             let keep = bool(a, 2)?;
@@ -267,17 +267,17 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         |a| {
             let (x, m) = (tensor(a, 0)?, tensor(a, 1)?);
             // Broadcast the two, then index with the mask.
-            let both = bin::add(&Tensor::zeros(x.shape(), DType::Bool), m, Scalar::Int(1))?;
-            let both = bin::add(&both, &Tensor::zeros(&[], DType::Bool), Scalar::Int(1))?;
+            let both = bin::add(&Tensor::try_zeros("masked_select", x.shape(), DType::Bool)?, m, Scalar::Int(1))?;
+            let both = bin::add(&both, &Tensor::try_zeros("masked_select", &[], DType::Bool)?, Scalar::Int(1))?;
             let shape = dims_i64(&bin::add(
-                &x.to_dtype(DType::F64),
-                &both.to_dtype(DType::F64),
+                &x.try_to_dtype("masked_select", DType::F64)?,
+                &both.try_to_dtype("masked_select", DType::F64)?,
                 Scalar::Int(1),
             )?);
             let xe = shape::expand(x, &shape)?;
-            let me = shape::expand(&m.to_dtype(DType::Bool), &shape)?;
-            let flat_x = shape::reshape(&xe.contiguous(), &[-1])?;
-            let flat_m = shape::reshape(&me.contiguous(), &[-1])?;
+            let me = shape::expand(&m.try_to_dtype("masked_select", DType::Bool)?, &shape)?;
+            let flat_x = shape::reshape(&xe.try_contiguous("masked_select")?, &[-1])?;
+            let flat_m = shape::reshape(&me.try_contiguous("masked_select")?, &[-1])?;
             ok(ix::index(&flat_x, &[Some(flat_m)])?)
         },
     );
@@ -291,7 +291,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     b.op("aten::topk(Tensor self, SymInt k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)", |a| {
         let (x, k, dim) = (tensor(a, 0)?, int(a, 1)?, int(a, 2)?);
         let (v, i) = reorder::sort(x, dim, bool(a, 3)?)?;
-        pair((shape::narrow(&v, dim, 0, k)?.contiguous(), shape::narrow(&i, dim, 0, k)?.contiguous()))
+        pair((shape::narrow(&v, dim, 0, k)?.try_contiguous("topk")?, shape::narrow(&i, dim, 0, k)?.try_contiguous("topk")?))
     });
     b.op("aten::glu(Tensor self, int dim=-1) -> Tensor", |a| {
         let halves = shape::chunk(tensor(a, 0)?, 2, int(a, 1)?)?;
@@ -319,7 +319,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             let (x, l) = (tensor(a, 0)?, scalar(a, 1)?.to_f64());
             let up = bin::sub_scalar(x, Scalar::Float(l), Scalar::Int(1))?;
             let down = bin::add_scalar(x, Scalar::Float(l), Scalar::Int(1))?;
-            let zero = Tensor::zeros(&[], x.dtype());
+            let zero = Tensor::try_zeros("softshrink", &[], x.dtype())?;
             let r = ix::where_self(&cmp::gt_scalar(x, Scalar::Float(l))?, &up, &zero)?;
             ok(ix::where_self(
                 &cmp::lt_scalar(x, Scalar::Float(-l))?,
@@ -364,7 +364,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
                 Some(DType::I64),
             )?;
             let eq = cmp::eq(&shape::unsqueeze(x, -1)?, &classes)?;
-            ok(eq.to_dtype(DType::I64))
+            ok(eq.try_to_dtype("one_hot", DType::I64)?)
         },
     );
     b.op(
@@ -586,5 +586,5 @@ fn eye(n: i64, m: i64, dt: DType) -> RtResult<Tensor> {
     for i in 0..n.min(m) {
         v[i * m + i] = 1;
     }
-    Ok(Tensor::from_vec(v, &[n, m])?.to_dtype(dt))
+    Ok(Tensor::from_vec(v, &[n, m])?.try_to_dtype("eye", dt)?)
 }

@@ -164,7 +164,7 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
             // True when every row of the padding mask is a run of `true` then `false`.
             let m = tensor(a, 1)?;
             let cols = *m.shape().last().unwrap_or(&0);
-            let v = m.to_vec::<bool>();
+            let v = m.try_to_vec::<bool>("_nested_tensor_from_mask_left_aligned")?;
             Ok(Value::Bool(
                 v.chunks(cols.max(1))
                     .all(|r| r.windows(2).all(|w| w[0] || !w[1])),
@@ -306,7 +306,7 @@ fn register_factories(b: &mut RegistryBuilder) {
     });
     b.op("aten::empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;
-        ok(Tensor::zeros(t.shape(), dtype_at(a, 1)?.unwrap_or(t.dtype())))
+        ok(Tensor::try_zeros("empty_like", t.shape(), dtype_at(a, 1)?.unwrap_or(t.dtype()))?)
     });
 }
 
@@ -372,6 +372,6 @@ fn triangle(t: &Tensor, diagonal: i64, upper: bool) -> RtResult<Tensor> {
         })
         .collect();
     let keep = Tensor::from_vec(keep, &[r, c])?;
-    let zero = Tensor::zeros(&[], t.dtype());
+    let zero = Tensor::try_zeros("triangle", &[], t.dtype())?;
     Ok(k::nn::index::where_as(&keep, t, &zero, t.dtype())?)
 }

@@ -524,7 +524,7 @@ fn register_shape(b: &mut RegistryBuilder) {
     b.op("aten::to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)", |a| {
         let t = tensor(a, 0)?;
         let d = opt_dtype(a, 1)?.unwrap_or(t.dtype());
-        ok(if d == t.dtype() && !bool(a, 3)? { t.clone() } else { t.to_dtype(d) })
+        ok(if d == t.dtype() && !bool(a, 3)? { t.clone() } else { t.try_to_dtype("to", d)? })
     });
     b.op(
         "aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)",
@@ -554,14 +554,14 @@ fn register_create(b: &mut RegistryBuilder) {
     });
     b.op("aten::zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;
-        ok(Tensor::zeros(t.shape(), factory_dtype(a, 1, t.dtype())?))
+        ok(Tensor::try_zeros("zeros_like", t.shape(), factory_dtype(a, 1, t.dtype())?)?)
     });
     b.op("aten::ones_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;
-        ok(Tensor::ones(t.shape(), factory_dtype(a, 1, t.dtype())?))
+        ok(Tensor::try_full("ones_like", t.shape(), Scalar::Int(1), factory_dtype(a, 1, t.dtype())?)?)
     });
     b.op("aten::full_like(Tensor self, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor", |a| {
         let t = tensor(a, 0)?;
-        ok(Tensor::full(t.shape(), scalar(a, 1)?, factory_dtype(a, 2, t.dtype())?))
+        ok(Tensor::try_full("full_like", t.shape(), scalar(a, 1)?, factory_dtype(a, 2, t.dtype())?)?)
     });
 }

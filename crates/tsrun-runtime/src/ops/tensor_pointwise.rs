@@ -238,10 +238,12 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     );
     b.op("aten::where(Tensor condition) -> Tensor[]", |a| {
         // `torch.where(cond)` is `cond.nonzero(as_tuple=True)`: one index tensor per dim.
-        let nz = tsrun_tensor::ops::nn::index::nonzero(tensor(a, 0)?);
+        let nz = tsrun_tensor::ops::nn::index::nonzero(tensor(a, 0)?)?;
         let cols = (0..nz.shape()[1] as i64)
             .map(|d| {
-                tsrun_tensor::ops::shape::select(&nz, 1, d).map(|c| Value::Tensor(c.contiguous()))
+                tsrun_tensor::ops::shape::select(&nz, 1, d)
+                    .and_then(|c| c.try_contiguous("where"))
+                    .map(Value::Tensor)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Value::new_list(crate::types::Type::Tensor, cols))

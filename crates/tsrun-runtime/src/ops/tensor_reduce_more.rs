@@ -27,7 +27,7 @@ fn any_all(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> RtResu
         cmp::gt_scalar(&trues, Scalar::Int(0))?
     };
     Ok(if x.dtype() == DType::U8 {
-        r.to_dtype(DType::U8)
+        r.try_to_dtype("any_all", DType::U8)?
     } else {
         r
     })
@@ -127,6 +127,6 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     );
     b.op("aten::to.other(Tensor(a) self, Tensor other, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)", |a| {
         let (t, o) = (tensor(a, 0)?, tensor(a, 1)?);
-        ok(if t.dtype() == o.dtype() && !bool(a, 3)? { t.clone() } else { t.to_dtype(o.dtype()) })
+        ok(if t.dtype() == o.dtype() && !bool(a, 3)? { t.clone() } else { t.try_to_dtype("to", o.dtype())? })
     });
 }

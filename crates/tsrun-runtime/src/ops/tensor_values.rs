@@ -54,21 +54,21 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     );
     b.op("aten::IntImplicit(Tensor a) -> int", |a| {
         let t = implicit_scalar(a, true)?;
-        Ok(Value::Int(t.to_dtype(DType::I64).to_vec::<i64>()[0]))
+        Ok(Value::Int(t.try_to_dtype("IntImplicit", DType::I64)?.try_to_vec::<i64>("IntImplicit")?[0]))
     });
     b.op("aten::FloatImplicit(Tensor a) -> float", |a| {
-        Ok(Value::Float(implicit_scalar(a, false)?.to_f64_vec()[0]))
+        Ok(Value::Float(implicit_scalar(a, false)?.try_to_vec::<f64>("FloatImplicit")?[0]))
     });
     // `bool(x.any())`: whole-tensor truth tests (NaN counts as true, as a nonzero).
     b.op("aten::any(Tensor self) -> Tensor", |a| {
-        let any = tensor(a, 0)?.to_f64_vec().iter().any(|v| *v != 0.0);
+        let any = tensor(a, 0)?.try_to_vec::<f64>("any")?.iter().any(|v| *v != 0.0);
         Ok(Value::Tensor(Tensor::scalar_tensor(
             Scalar::Bool(any),
             DType::Bool,
         )))
     });
     b.op("aten::all(Tensor self) -> Tensor", |a| {
-        let all = tensor(a, 0)?.to_f64_vec().iter().all(|v| *v != 0.0);
+        let all = tensor(a, 0)?.try_to_vec::<f64>("all")?.iter().all(|v| *v != 0.0);
         Ok(Value::Tensor(Tensor::scalar_tensor(
             Scalar::Bool(all),
             DType::Bool,
@@ -133,9 +133,9 @@ fn tolist(a: &mut [Value]) -> RtResult<Value> {
             "Output annotation element type and runtime tensor element type must match for tolist()",
         ));
     }
-    let values = t.to_f64_vec();
+    let values = t.try_to_vec::<f64>("tolist")?;
     let ints: Vec<i64> = if elem == 0 {
-        t.to_dtype(DType::I64).to_vec::<i64>()
+        t.try_to_dtype("tolist", DType::I64)?.try_to_vec::<i64>("tolist")?
     } else {
         Vec::new()
     };
@@ -227,7 +227,7 @@ fn list_tensor(a: &mut [Value]) -> RtResult<Value> {
             .collect();
         Tensor::from_vec(ints, &shape)?
     } else {
-        Tensor::from_vec(values, &shape)?.to_dtype(dtype)
+        Tensor::from_vec(values, &shape)?.try_to_dtype("list_tensor", dtype)?
     };
     Ok(Value::Tensor(t))
 }
