@@ -19,6 +19,11 @@ use tsrun_cli::spec;
 /// A case that takes longer than this is a hang.
 const LIMIT: Duration = Duration::from_secs(20);
 
+/// The memory limit for one tensor buffer, in the CLI (`TSRUN_MAX_TENSOR_BYTES`) and the
+/// library (`alloc::set_max_bytes`): fixed, so that the `alloc_*` cases fail with the same message
+/// on any machine instead of depending on its memory (16 GiB, as `gen_bad.py` expects).
+const MAX_TENSOR_BYTES: usize = 16 << 30;
+
 /// Key words that only the CLI's wording contains (it adds `cannot load `PATH`:`, checks the
 /// input count itself and reports a missing file by name); the library checks the rest.
 const CLI_ONLY_WORDS: [&str; 5] = [
@@ -115,7 +120,12 @@ fn check_canary(case: &Case, errors: &mut Vec<String>) {
 /// Runs one case through the binary; `Err` says what was wrong.
 fn run_cli(case: &Case, bin: &Path) -> Result<(), String> {
     let mut cmd = Command::new(bin);
-    cmd.current_dir(fixtures_dir()).arg(&case.model);
+    cmd.current_dir(fixtures_dir())
+        .env(
+            tsrun_tensor::alloc::MAX_BYTES_ENV,
+            MAX_TENSOR_BYTES.to_string(),
+        )
+        .arg(&case.model);
     for input in &case.inputs {
         cmd.arg("--input").arg(input);
     }
@@ -241,6 +251,8 @@ fn check_words(case: &Case, message: &str) -> Result<(), String> {
 
 #[test]
 fn bad_inputs_library() {
+    // Process-wide; every test in this binary runs bad cases under the same limit.
+    tsrun_tensor::alloc::set_max_bytes(MAX_TENSOR_BYTES);
     let cases = cases();
     let mut errors = Vec::new();
     for case in cases {

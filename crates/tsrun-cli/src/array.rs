@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use half::{bf16, f16};
-use tsrun::{DType, Tensor};
+use half::f16;
+use tsrun::{DType, Element, Tensor};
 
 /// The elements of an [`NdArray`], in C (row-major) order.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,23 +172,29 @@ impl NdArray {
 
     /// The array holding a tensor's dtype, shape and elements (logical order, whatever the
     /// tensor's strides). bfloat16 has no numpy dtype: it is widened to float32, exactly.
-    pub fn from_tensor(t: &Tensor) -> NdArray {
+    /// The copy is a checked allocation (`tsrun_tensor::alloc`): a result may be a view that
+    /// claims far more elements than it stores.
+    pub fn from_tensor(t: &Tensor) -> Result<NdArray, String> {
+        fn elems<T: Element>(t: &Tensor) -> Result<Vec<T>, String> {
+            t.try_to_vec::<T>("npz output").map_err(|e| e.to_string())
+        }
         let data = match t.dtype() {
-            DType::Bool => ArrayData::Bool(t.to_vec::<bool>()),
-            DType::U8 => ArrayData::U8(t.to_vec::<u8>()),
-            DType::I8 => ArrayData::I8(t.to_vec::<i8>()),
-            DType::I16 => ArrayData::I16(t.to_vec::<i16>()),
-            DType::I32 => ArrayData::I32(t.to_vec::<i32>()),
-            DType::I64 => ArrayData::I64(t.to_vec::<i64>()),
-            DType::F16 => ArrayData::F16(t.to_vec::<f16>()),
-            DType::BF16 => ArrayData::F32(t.to_vec::<bf16>().into_iter().map(f32::from).collect()),
-            DType::F32 => ArrayData::F32(t.to_vec::<f32>()),
-            DType::F64 => ArrayData::F64(t.to_vec::<f64>()),
+            DType::Bool => ArrayData::Bool(elems(t)?),
+            DType::U8 => ArrayData::U8(elems(t)?),
+            DType::I8 => ArrayData::I8(elems(t)?),
+            DType::I16 => ArrayData::I16(elems(t)?),
+            DType::I32 => ArrayData::I32(elems(t)?),
+            DType::I64 => ArrayData::I64(elems(t)?),
+            DType::F16 => ArrayData::F16(elems(t)?),
+            // Widened exactly: float32 holds every bfloat16.
+            DType::BF16 => ArrayData::F32(elems(t)?),
+            DType::F32 => ArrayData::F32(elems(t)?),
+            DType::F64 => ArrayData::F64(elems(t)?),
         };
-        NdArray {
+        Ok(NdArray {
             shape: t.shape().to_vec(),
             data,
-        }
+        })
     }
 }
 

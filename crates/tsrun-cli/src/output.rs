@@ -58,7 +58,8 @@ fn collect(value: &Value, depth: usize, out: &mut Vec<NdArray>) -> Result<(), Ou
         Value::Str(s) | Value::Device(s) => {
             out.push(NdArray::scalar(ArrayData::Str(vec![s.to_string()])))
         }
-        Value::Tensor(t) => out.push(NdArray::from_tensor(t)),
+        Value::Tensor(t) => out
+            .push(NdArray::from_tensor(t).map_err(|e| OutputError(format!("cannot write: {e}")))?),
         Value::Tuple(_) | Value::List(_) => {
             for item in value.sequence_items().unwrap_or_default() {
                 collect(&item, depth + 1, out)?;

@@ -282,10 +282,28 @@ pub fn percent_format(fmt: &str, args: &Value) -> RtResult<String> {
 
 fn fmt_tensor(t: &Tensor, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let shape = t.shape();
-    let values = t.to_f64_vec();
+    let abbreviate = t.numel() > THRESHOLD;
+    // Only the printed elements are read: a result may be a view claiming far more elements
+    // than it stores (`expand`), and converting all of them could exhaust memory.
+    let shown = if abbreviate {
+        summarized(t)
+    } else {
+        Ok(t.clone())
+    };
+    let values = shown.and_then(|v| v.try_to_vec::<f64>("print"));
+    let (shown, values) = match (shown_shape(shape, abbreviate), values) {
+        (sshape, Ok(values)) => (sshape, values),
+        (_, Err(e)) => {
+            return write!(
+                f,
+                "tensor(<not printed: {e}>, shape={:?}, dtype={})",
+                shape,
+                t.dtype().name()
+            )
+        }
+    };
     let mut s = String::new();
-    let abbreviate = values.len() > THRESHOLD;
-    write_nested(&mut s, &values, shape, 0, 0, t.dtype(), abbreviate)?;
+    write_nested(&mut s, &values, shape, &shown, 0, 0, t.dtype(), abbreviate)?;
     write!(
         f,
         "tensor({s}, shape={:?}, dtype={})",
@@ -294,10 +312,47 @@ fn fmt_tensor(t: &Tensor, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     )
 }
 
+/// The shape of [`summarized`]: dims longer than `2 * EDGE_ITEMS` keep their edges only.
+fn shown_shape(shape: &[usize], abbreviate: bool) -> Vec<usize> {
+    shape
+        .iter()
+        .map(|&n| {
+            if abbreviate && n > 2 * EDGE_ITEMS {
+                2 * EDGE_ITEMS
+            } else {
+                n
+            }
+        })
+        .collect()
+}
+
+/// The elements an abbreviated print shows: along every dim longer than `2 * EDGE_ITEMS`, the
+/// first and last `EDGE_ITEMS`.
+fn summarized(t: &Tensor) -> Result<Tensor, tsrun_tensor::TensorError> {
+    use tsrun_tensor::ops::shape::{cat, narrow};
+    let mut t = t.clone();
+    for d in 0..t.dim() {
+        let n = t.shape()[d];
+        if n > 2 * EDGE_ITEMS {
+            let (head, tail) = (EDGE_ITEMS as i64, (n - EDGE_ITEMS) as i64);
+            let parts = [
+                narrow(&t, d as i64, 0, head)?,
+                narrow(&t, d as i64, tail, EDGE_ITEMS as i64)?,
+            ];
+            t = cat(&parts, d as i64)?;
+        }
+    }
+    Ok(t)
+}
+
+/// Writes the nested lists of a tensor of `shape` whose printed elements are `values`, laid
+/// out row-major in `shown` (the full shape, or [`shown_shape`] when abbreviating).
+#[allow(clippy::too_many_arguments)]
 fn write_nested(
     out: &mut String,
     values: &[f64],
     shape: &[usize],
+    shown: &[usize],
     dim: usize,
     offset: usize,
     dtype: DType,
@@ -312,24 +367,32 @@ fn write_nested(
         };
     }
     let n = shape[dim];
-    let stride: usize = shape[dim + 1..].iter().product();
+    let cut = abbreviate && n > 2 * EDGE_ITEMS;
+    let stride: usize = shown[dim + 1..].iter().product();
     out.push('[');
     let mut i = 0;
     while i < n {
         if i > 0 {
             out.push_str(", ");
         }
-        if abbreviate && n > 2 * EDGE_ITEMS && i == EDGE_ITEMS {
+        if cut && i == EDGE_ITEMS {
             out.push_str("...");
             i = n - EDGE_ITEMS;
             continue;
         }
+        // Position of element `i` of this dim among the shown ones.
+        let at = if cut && i >= EDGE_ITEMS {
+            i - (n - 2 * EDGE_ITEMS)
+        } else {
+            i
+        };
         write_nested(
             out,
             values,
             shape,
+            shown,
             dim + 1,
-            offset + i * stride,
+            offset + at * stride,
             dtype,
             abbreviate,
         )?;
@@ -375,5 +438,26 @@ mod tests {
         ] {
             assert_eq!(torch_float(x), want, "{x}");
         }
+    }
+
+    #[test]
+    fn abbreviated_tensors_read_only_the_shown_elements() {
+        let t = Tensor::from_vec((0..2000i64).collect(), &[2, 1000]).unwrap();
+        assert_eq!(
+            Value::Tensor(t).to_string(),
+            "tensor([[0, 1, 2, ..., 997, 998, 999], [1000, 1001, 1002, ..., 1997, 1998, 1999]], \
+             shape=[2, 1000], dtype=int64)"
+        );
+        // A 2^36-element view of one stored element: printing it must not convert 2^36 values.
+        let one = Tensor::from_vec(vec![1.5f32], &[1, 1]).unwrap();
+        let huge = tsrun_tensor::ops::shape::expand(&one, &[1 << 18, 1 << 18]).unwrap();
+        assert_eq!(
+            Value::Tensor(huge).to_string(),
+            "tensor([[1.5000, 1.5000, 1.5000, ..., 1.5000, 1.5000, 1.5000], [1.5000, 1.5000, \
+             1.5000, ..., 1.5000, 1.5000, 1.5000], [1.5000, 1.5000, 1.5000, ..., 1.5000, 1.5000, \
+             1.5000], ..., [1.5000, 1.5000, 1.5000, ..., 1.5000, 1.5000, 1.5000], [1.5000, \
+             1.5000, 1.5000, ..., 1.5000, 1.5000, 1.5000], [1.5000, 1.5000, 1.5000, ..., 1.5000, \
+             1.5000, 1.5000]], shape=[262144, 262144], dtype=float32)"
+        );
     }
 }

@@ -151,7 +151,11 @@ where
 }
 
 /// The elements of `shape`, each `value`, in a checked allocation (see [`try_for_shape`]).
-pub fn try_filled_for_shape<T: Clone>(op: &'static str, shape: &[usize], value: T) -> Result<Vec<T>> {
+pub fn try_filled_for_shape<T: Clone>(
+    op: &'static str,
+    shape: &[usize],
+    value: T,
+) -> Result<Vec<T>> {
     let n = checked_numel(op, shape)?;
     let mut v = reserve(op, n, Some(shape))?;
     v.resize(n, value);
@@ -165,7 +169,13 @@ pub fn check_size<T>(op: &'static str, shape: &[usize]) -> Result<usize> {
     let n = checked_numel(op, shape)?;
     match n.checked_mul(std::mem::size_of::<T>()) {
         Some(b) if b <= max_bytes() => Ok(n),
-        bytes => Err(too_large(op, n, bytes, Some(shape), "over the memory limit:")),
+        bytes => Err(too_large(
+            op,
+            n,
+            bytes,
+            Some(shape),
+            "over the memory limit:",
+        )),
     }
 }
 
@@ -249,12 +259,19 @@ mod tests {
         assert!(e.to_string().contains("over the memory limit"), "{e}");
         assert!(e.to_string().contains("32 PiB"), "{e}");
         let e = try_for_shape::<u8>("mul", &[1 << 20, 1 << 20]).unwrap_err();
-        assert!(e.to_string().starts_with("mul: a tensor of size [1048576, 1048576]"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("mul: a tensor of size [1048576, 1048576]"),
+            "{e}"
+        );
     }
 
     #[test]
     fn memory_limit() {
-        assert_eq!(mem_total("MemFree: 1 kB\nMemTotal:   2048 kB\n"), Some(2 << 20));
+        assert_eq!(
+            mem_total("MemFree: 1 kB\nMemTotal:   2048 kB\n"),
+            Some(2 << 20)
+        );
         assert_eq!(mem_total("MemTotal: lots\n"), None);
         assert_eq!(fmt_bytes(12), "12 bytes");
         assert_eq!(fmt_bytes(256 << 30), "256 GiB");
@@ -269,7 +286,12 @@ mod tests {
             "relu: over the memory limit: 536870912 elements (2 GiB), more than 1 GiB \
              (1073741824 bytes: the machine's memory unless TSRUN_MAX_TENSOR_BYTES says otherwise)"
         );
-        assert_eq!(try_with_capacity::<f32>("relu", 1 << 28).unwrap().capacity(), 1 << 28);
+        assert_eq!(
+            try_with_capacity::<f32>("relu", 1 << 28)
+                .unwrap()
+                .capacity(),
+            1 << 28
+        );
         set_max_bytes(before);
     }
 }

@@ -416,7 +416,9 @@ impl Tensor {
         if dtype == self.dtype {
             return Ok(self.clone());
         }
-        Ok(crate::with_dtype!(dtype, T => Tensor::from_vec_shape(self.try_to_vec::<T>(op)?, self.shape.clone())))
+        Ok(
+            crate::with_dtype!(dtype, T => Tensor::from_vec_shape(self.try_to_vec::<T>(op)?, self.shape.clone())),
+        )
     }
 
     /// Shape as a `SmallVec` (crate-internal convenience).

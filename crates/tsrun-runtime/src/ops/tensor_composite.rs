@@ -267,8 +267,16 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
         |a| {
             let (x, m) = (tensor(a, 0)?, tensor(a, 1)?);
             // Broadcast the two, then index with the mask.
-            let both = bin::add(&Tensor::try_zeros("masked_select", x.shape(), DType::Bool)?, m, Scalar::Int(1))?;
-            let both = bin::add(&both, &Tensor::try_zeros("masked_select", &[], DType::Bool)?, Scalar::Int(1))?;
+            let both = bin::add(
+                &Tensor::try_zeros("masked_select", x.shape(), DType::Bool)?,
+                m,
+                Scalar::Int(1),
+            )?;
+            let both = bin::add(
+                &both,
+                &Tensor::try_zeros("masked_select", &[], DType::Bool)?,
+                Scalar::Int(1),
+            )?;
             let shape = dims_i64(&bin::add(
                 &x.try_to_dtype("masked_select", DType::F64)?,
                 &both.try_to_dtype("masked_select", DType::F64)?,

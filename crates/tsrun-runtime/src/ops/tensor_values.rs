@@ -54,21 +54,32 @@ pub(crate) fn register(b: &mut RegistryBuilder) {
     );
     b.op("aten::IntImplicit(Tensor a) -> int", |a| {
         let t = implicit_scalar(a, true)?;
-        Ok(Value::Int(t.try_to_dtype("IntImplicit", DType::I64)?.try_to_vec::<i64>("IntImplicit")?[0]))
+        Ok(Value::Int(
+            t.try_to_dtype("IntImplicit", DType::I64)?
+                .try_to_vec::<i64>("IntImplicit")?[0],
+        ))
     });
     b.op("aten::FloatImplicit(Tensor a) -> float", |a| {
-        Ok(Value::Float(implicit_scalar(a, false)?.try_to_vec::<f64>("FloatImplicit")?[0]))
+        Ok(Value::Float(
+            implicit_scalar(a, false)?.try_to_vec::<f64>("FloatImplicit")?[0],
+        ))
     });
     // `bool(x.any())`: whole-tensor truth tests (NaN counts as true, as a nonzero).
     b.op("aten::any(Tensor self) -> Tensor", |a| {
-        let any = tensor(a, 0)?.try_to_vec::<f64>("any")?.iter().any(|v| *v != 0.0);
+        let any = tensor(a, 0)?
+            .try_to_vec::<f64>("any")?
+            .iter()
+            .any(|v| *v != 0.0);
         Ok(Value::Tensor(Tensor::scalar_tensor(
             Scalar::Bool(any),
             DType::Bool,
         )))
     });
     b.op("aten::all(Tensor self) -> Tensor", |a| {
-        let all = tensor(a, 0)?.try_to_vec::<f64>("all")?.iter().all(|v| *v != 0.0);
+        let all = tensor(a, 0)?
+            .try_to_vec::<f64>("all")?
+            .iter()
+            .all(|v| *v != 0.0);
         Ok(Value::Tensor(Tensor::scalar_tensor(
             Scalar::Bool(all),
             DType::Bool,
@@ -135,7 +146,8 @@ fn tolist(a: &mut [Value]) -> RtResult<Value> {
     }
     let values = t.try_to_vec::<f64>("tolist")?;
     let ints: Vec<i64> = if elem == 0 {
-        t.try_to_dtype("tolist", DType::I64)?.try_to_vec::<i64>("tolist")?
+        t.try_to_dtype("tolist", DType::I64)?
+            .try_to_vec::<i64>("tolist")?
     } else {
         Vec::new()
     };

@@ -16,11 +16,11 @@ fn compare(
         Rhs::Tensor(b) => result_type(&[Operand::Tensor(a), Operand::Tensor(b)]),
         Rhs::Scalar(s) => result_type(&[Operand::Tensor(a), Operand::Scalar(s)]),
     };
-    let a = a.try_to_dtype("compare", dt)?;
+    let a = a.try_to_dtype(op, dt)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.try_to_dtype("compare", dt)?;
+            bt = t.try_to_dtype(op, dt)?;
             Rhs::Tensor(&bt)
         }
         s => s,

@@ -95,7 +95,9 @@ fn pack(w: &Tensor, b: Option<&Tensor>) -> Option<Packed> {
     let (n, k) = (w.shape()[0], w.shape()[1]);
     let b = match b {
         None => vec![0.0; n],
-        Some(b) if b.dtype() == DType::F32 && b.shape() == [n] => b.try_to_vec::<f32>("pack").ok()?,
+        Some(b) if b.dtype() == DType::F32 && b.shape() == [n] => {
+            b.try_to_vec::<f32>("pack").ok()?
+        }
         Some(_) => return None,
     };
     let rows = w.try_to_vec::<f32>("pack").ok()?;

@@ -45,7 +45,7 @@ fn walk(
             ));
         }
     }
-    let idx = index.try_contiguous("walk")?.try_to_vec::<i64>("walk")?;
+    let idx = index.try_contiguous(op)?.try_to_vec::<i64>(op)?;
     let ts = strides(target);
     let mut pos = vec![0usize; ishape.len()];
     for (k, &v) in idx.iter().enumerate() {
@@ -107,7 +107,9 @@ pub fn scatter(
     let d = wrap_dim("scatter", dim, a.dim().max(1))?;
     let a = a.try_contiguous("scatter")?;
     let shape = a.shape().to_vec();
-    let src = src.try_to_dtype("scatter", a.dtype())?.try_contiguous("scatter")?;
+    let src = src
+        .try_to_dtype("scatter", a.dtype())?
+        .try_contiguous("scatter")?;
     let sshape = src.shape().to_vec();
     let sstr = strides(&sshape);
     let istr = strides(index.shape());

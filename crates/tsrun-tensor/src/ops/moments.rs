@@ -39,7 +39,7 @@ fn rows(
     } else {
         permute(a, &order)?
     };
-    let r = reshape(&p, &[outer as i64, n as i64])?.try_contiguous("rows")?;
+    let r = reshape(&p, &[outer as i64, n as i64])?.try_contiguous(op)?;
     let shape: Vec<usize> = keep.iter().map(|&d| a.shape()[d as usize]).collect();
     let keepdim: Vec<usize> = (0..nd)
         .map(|d| if red[d] { 1 } else { a.shape()[d] })
@@ -65,7 +65,9 @@ pub fn var_mean(
     }
     let (r, shape, kshape) = rows("var", a, dims)?;
     let (outer, n) = (r.shape()[0], r.shape()[1]);
-    let x = r.try_to_dtype("var_mean", DType::F64)?.try_to_vec::<f64>("var_mean")?;
+    let x = r
+        .try_to_dtype("var_mean", DType::F64)?
+        .try_to_vec::<f64>("var_mean")?;
     let mut var = Vec::with_capacity(outer);
     let mut mean = Vec::with_capacity(outer);
     for o in 0..outer {
@@ -91,7 +93,9 @@ pub fn cumulative(a: &Tensor, dim: i64, dtype: Option<DType>, product: bool) -> 
     } else {
         DType::I64
     });
-    let a = a.try_to_dtype("cumulative", out_dt)?.try_contiguous("cumulative")?;
+    let a = a
+        .try_to_dtype("cumulative", out_dt)?
+        .try_contiguous("cumulative")?;
     let d = wrap_dim(op, dim, a.dim().max(1))?;
     let shape = a.shape().to_vec();
     let (outer, n, inner) = if a.dim() == 0 {

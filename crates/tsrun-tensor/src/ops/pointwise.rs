@@ -18,7 +18,7 @@ macro_rules! float_fns {
     ($($name:ident, $op:literal, $f32:expr, $f64:expr;)*) => {$(
         #[doc = concat!("`aten::", $op, "`; integer and bool inputs give float32.")]
         pub fn $name(a: &Tensor) -> Result<Tensor> {
-            float_unary(a, $f32, $f64)
+            float_unary($op, a, $f32, $f64)
         }
     )*};
 }
@@ -134,11 +134,11 @@ fn float_binary(
     } else {
         DType::F32
     };
-    let a = a.try_to_dtype("float_binary", cd)?;
+    let a = a.try_to_dtype(op, cd)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.try_to_dtype("float_binary", cd)?;
+            bt = t.try_to_dtype(op, cd)?;
             Rhs::Tensor(&bt)
         }
         s => s,
@@ -148,7 +148,7 @@ fn float_binary(
     } else {
         zip_rhs::<f32, f32>(op, &a, b, f32f)?
     };
-    Ok(r.try_to_dtype("float_binary", dt)?)
+    Ok(r.try_to_dtype(op, dt)?)
 }
 
 /// `aten::atan2`.
@@ -240,7 +240,7 @@ pub fn fmod_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
 
 fn fminmax(op: &'static str, a: &Tensor, b: &Tensor, want_max: bool) -> Result<Tensor> {
     let dt = promoted(a, Rhs::Tensor(b));
-    let (a, b) = (a.try_to_dtype("fminmax", dt)?, b.try_to_dtype("fminmax", dt)?);
+    let (a, b) = (a.try_to_dtype(op, dt)?, b.try_to_dtype(op, dt)?);
     dispatch!(dt,
         int T => zip_rhs::<T, T>(op, &a, Rhs::Tensor(&b), move |x, y| if (x < y) == want_max { y } else { x }),
         float F => zip_rhs::<F, F>(op, &a, Rhs::Tensor(&b), move |x, y| {
@@ -262,7 +262,10 @@ pub fn fmin(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 fn logical(op: &'static str, a: &Tensor, b: &Tensor, f: fn(bool, bool) -> bool) -> Result<Tensor> {
-    let (a, b) = (a.try_to_dtype("logical", DType::Bool)?, b.try_to_dtype("logical", DType::Bool)?);
+    let (a, b) = (
+        a.try_to_dtype(op, DType::Bool)?,
+        b.try_to_dtype(op, DType::Bool)?,
+    );
     zip_rhs::<bool, bool>(op, &a, Rhs::Tensor(&b), f)
 }
 
@@ -283,11 +286,11 @@ pub fn logical_xor(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 fn shift_impl(op: &'static str, a: &Tensor, b: Rhs<'_>, left: bool) -> Result<Tensor> {
     let dt = promoted(a, b);
-    let a = a.try_to_dtype("shift_impl", dt)?;
+    let a = a.try_to_dtype(op, dt)?;
     let bt;
     let b = match b {
         Rhs::Tensor(t) => {
-            bt = t.try_to_dtype("shift_impl", dt)?;
+            bt = t.try_to_dtype(op, dt)?;
             Rhs::Tensor(&bt)
         }
         s => s,
@@ -349,7 +352,10 @@ pub fn addcdiv(a: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
 pub fn lerp_scalar(a: &Tensor, b: &Tensor, w: Scalar) -> Result<Tensor> {
     let wv = w.to_f64();
     let dt = promoted(a, Rhs::Tensor(b));
-    let (a, b) = (a.try_to_dtype("lerp_scalar", dt)?, b.try_to_dtype("lerp_scalar", dt)?);
+    let (a, b) = (
+        a.try_to_dtype("lerp_scalar", dt)?,
+        b.try_to_dtype("lerp_scalar", dt)?,
+    );
     dispatch_float!(dt, F => {
         let wf = F::from_f64(wv);
         let one = F::from_f64(1.0);
@@ -382,7 +388,10 @@ pub fn lerp_tensor(a: &Tensor, b: &Tensor, w: &Tensor) -> Result<Tensor> {
     )?;
     let bc = |t: &Tensor| -> Result<Tensor> {
         let dims: Vec<i64> = shape.shape().iter().map(|&s| s as i64).collect();
-        Ok(crate::ops::shape::expand(&t.try_to_dtype("lerp_tensor", dt)?, &dims)?.try_contiguous("lerp_tensor")?)
+        Ok(
+            crate::ops::shape::expand(&t.try_to_dtype("lerp_tensor", dt)?, &dims)?
+                .try_contiguous("lerp_tensor")?,
+        )
     };
     let (a, b, w) = (bc(a)?, bc(b)?, bc(w)?);
     dispatch_float!(dt, F => {

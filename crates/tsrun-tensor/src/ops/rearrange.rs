@@ -88,7 +88,10 @@ pub fn pixel_shuffle(t: &Tensor, r: i64) -> Result<Tensor> {
     order.extend([b, b + 3, b + 1, b + 4, b + 2]);
     let mut out: Vec<i64> = lead.to_vec();
     out.extend([c / (r * r), h * r, w * r]);
-    reshape(&permute(&reshape(t, &split)?, &order)?.try_contiguous("pixel_shuffle")?, &out)
+    reshape(
+        &permute(&reshape(t, &split)?, &order)?.try_contiguous("pixel_shuffle")?,
+        &out,
+    )
 }
 
 /// `aten::pixel_unshuffle(self, downscale_factor)`: the inverse of [`pixel_shuffle`].
@@ -123,5 +126,8 @@ pub fn pixel_unshuffle(t: &Tensor, r: i64) -> Result<Tensor> {
     order.extend([b, b + 2, b + 4, b + 1, b + 3]);
     let mut out: Vec<i64> = lead.to_vec();
     out.extend([c * r * r, h / r, w / r]);
-    reshape(&permute(&reshape(t, &split)?, &order)?.try_contiguous("pixel_unshuffle")?, &out)
+    reshape(
+        &permute(&reshape(t, &split)?, &order)?.try_contiguous("pixel_unshuffle")?,
+        &out,
+    )
 }

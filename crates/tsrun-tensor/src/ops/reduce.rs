@@ -88,7 +88,7 @@ fn sum_prod(
     } else {
         a.dtype()
     });
-    let a = a.try_to_dtype("sum_prod", out_dt)?;
+    let a = a.try_to_dtype(op, out_dt)?;
     let mask = reduce_mask(op, a.dim(), dims)?;
     let shape = reduced_shape(a.shape(), &mask, keepdim);
     Ok(dispatch!(out_dt,
@@ -347,7 +347,7 @@ fn softmax_impl(
     log: bool,
 ) -> Result<Tensor> {
     let a = match dtype {
-        Some(d) => a.try_to_dtype("softmax_impl", d)?,
+        Some(d) => a.try_to_dtype(op, d)?,
         None => a.clone(),
     };
     let d = wrap_dim(op, dim, a.dim())?;

@@ -60,7 +60,7 @@ pub(crate) fn rows(
             (true, false) => None,
         })
         .collect();
-    let data = permute(x, &order)?.try_to_vec::<f64>("rows")?;
+    let data = permute(x, &order)?.try_to_vec::<f64>(op)?;
     Ok(Rows {
         data,
         len,

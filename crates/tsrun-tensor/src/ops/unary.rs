@@ -14,6 +14,7 @@ use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies a float function, promoting integral/bool inputs to float32 first.
 pub(crate) fn float_unary(
+    op: &'static str,
     a: &Tensor,
     f32f: fn(f32) -> f32,
     f64f: fn(f64) -> f64,
@@ -23,30 +24,31 @@ pub(crate) fn float_unary(
     } else {
         DEFAULT_FLOAT
     };
-    let a = a.try_to_dtype("float_unary", dt)?;
-    dispatch_float!(dt, F => map::<F, F>("float_unary", &a, move |x| x.fmap(f32f, f64f)),
+    let a = a.try_to_dtype(op, dt)?;
+    dispatch_float!(dt, F => map::<F, F>(op, &a, move |x| x.fmap(f32f, f64f)),
         other => unreachable!("float_unary always runs in a float dtype"))
 }
 
 /// Like [`float_unary`], but float32 results (float32 inputs and promoted integers) go
 /// through `vector`, a slice kernel from [`crate::vmath`] that runs eight lanes at a time.
 fn vector_unary(
+    op: &'static str,
     a: &Tensor,
     vector: fn(&mut [f32]),
     f32f: fn(f32) -> f32,
     f64f: fn(f64) -> f64,
 ) -> Result<Tensor> {
     if a.dtype().is_floating() && a.dtype() != DType::F32 {
-        return float_unary(a, f32f, f64f);
+        return float_unary(op, a, f32f, f64f);
     }
-    let a = a.try_to_dtype("vector_unary", DType::F32)?;
+    let a = a.try_to_dtype(op, DType::F32)?;
     let mut v = match a.contiguous_data::<f32>() {
         Some(s) => {
-            let mut v = crate::alloc::try_for_shape("vector_unary", a.shape())?;
+            let mut v = crate::alloc::try_for_shape(op, a.shape())?;
             v.extend_from_slice(s);
             v
         }
-        None => a.try_to_vec::<f32>("vector_unary")?,
+        None => a.try_to_vec::<f32>(op)?,
     };
     crate::vmath::apply_parallel(&mut v, vector);
     Ok(Tensor::from_vec_shape(v, a.shape_vec()))
@@ -54,17 +56,13 @@ fn vector_unary(
 
 /// `aten::tanh`.
 pub fn tanh(a: &Tensor) -> Result<Tensor> {
-    vector_unary(
-        a,
-        crate::vmath::tanh_in_place,
-        f32::tanh,
-        f64::tanh,
-    )
+    vector_unary("tanh", a, crate::vmath::tanh_in_place, f32::tanh, f64::tanh)
 }
 
 /// `aten::sigmoid`: `1 / (1 + exp(-x))`.
 pub fn sigmoid(a: &Tensor) -> Result<Tensor> {
     vector_unary(
+        "sigmoid",
         a,
         crate::vmath::sigmoid_in_place,
         |x| 1.0 / (1.0 + (-x).exp()),
@@ -74,42 +72,37 @@ pub fn sigmoid(a: &Tensor) -> Result<Tensor> {
 
 /// `aten::exp`.
 pub fn exp(a: &Tensor) -> Result<Tensor> {
-    vector_unary(
-        a,
-        crate::vmath::exp_in_place,
-        f32::exp,
-        f64::exp,
-    )
+    vector_unary("exp", a, crate::vmath::exp_in_place, f32::exp, f64::exp)
 }
 
 /// `aten::log` (natural log; negative inputs give NaN).
 pub fn log(a: &Tensor) -> Result<Tensor> {
-    float_unary(a, f32::ln, f64::ln)
+    float_unary("log", a, f32::ln, f64::ln)
 }
 
 /// `aten::sqrt`.
 pub fn sqrt(a: &Tensor) -> Result<Tensor> {
-    float_unary(a, f32::sqrt, f64::sqrt)
+    float_unary("sqrt", a, f32::sqrt, f64::sqrt)
 }
 
 /// `aten::rsqrt`: `1 / sqrt(x)`.
 pub fn rsqrt(a: &Tensor) -> Result<Tensor> {
-    float_unary(a, |x| 1.0 / x.sqrt(), |x| 1.0 / x.sqrt())
+    float_unary("rsqrt", a, |x| 1.0 / x.sqrt(), |x| 1.0 / x.sqrt())
 }
 
 /// `aten::sin`.
 pub fn sin(a: &Tensor) -> Result<Tensor> {
-    float_unary(a, f32::sin, f64::sin)
+    float_unary("sin", a, f32::sin, f64::sin)
 }
 
 /// `aten::cos`.
 pub fn cos(a: &Tensor) -> Result<Tensor> {
-    float_unary(a, f32::cos, f64::cos)
+    float_unary("cos", a, f32::cos, f64::cos)
 }
 
 /// `aten::reciprocal`: `1 / x`.
 pub fn reciprocal(a: &Tensor) -> Result<Tensor> {
-    float_unary(a, |x| 1.0 / x, |x| 1.0 / x)
+    float_unary("reciprocal", a, |x| 1.0 / x, |x| 1.0 / x)
 }
 
 /// `aten::neg`; bool tensors are rejected with PyTorch's message.
@@ -175,9 +168,9 @@ pub(crate) fn rounding(
         int T => {
             // Integers are already integral: aten returns a copy.
             let _ = std::marker::PhantomData::<T>;
-            a.try_materialize("rounding")
+            a.try_materialize(op)
         },
-        float F => map::<F, F>("rounding", a, move |x| x.fmap(f32f, f64f)),
+        float F => map::<F, F>(op, a, move |x| x.fmap(f32f, f64f)),
         bool => Err(TensorError::Unsupported { op, dtype: DType::Bool }))
 }
 

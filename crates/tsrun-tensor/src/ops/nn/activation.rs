@@ -12,7 +12,7 @@ use crate::{DType, Element, Result, Scalar, Tensor, TensorError};
 
 /// Applies `f` element-wise to a float tensor, keeping its dtype.
 fn fmap(op: &'static str, a: &Tensor, f: impl Fn(f64) -> f64 + Sync) -> Result<Tensor> {
-    dispatch_float!(a.dtype(), F => map::<F, F>("fmap", a, move |x| F::from_f64(f(x.to_f64()))),
+    dispatch_float!(a.dtype(), F => map::<F, F>(op, a, move |x| F::from_f64(f(x.to_f64()))),
         other => Err(TensorError::Unsupported { op, dtype: a.dtype() }))
 }
 

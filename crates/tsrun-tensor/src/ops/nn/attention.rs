@@ -73,7 +73,11 @@ fn apply_fast_mask(scores: &Tensor, mask: &Tensor, mask_type: Option<i64>) -> Re
         let ninf = Tensor::scalar_tensor(Scalar::Float(f64::NEG_INFINITY), scores.dtype());
         where_as(&m, &ninf, scores, scores.dtype())
     } else {
-        add(scores, &m.try_to_dtype("apply_fast_mask", scores.dtype())?, Scalar::Int(1))
+        add(
+            scores,
+            &m.try_to_dtype("apply_fast_mask", scores.dtype())?,
+            Scalar::Int(1),
+        )
     }
 }
 
@@ -133,8 +137,10 @@ pub fn native_multi_head_attention(
     let p = softmax(&scores, -1, None)?;
     let o = matmul(&p, &v)?;
     let (b, l) = (query.shape()[0], query.shape()[1]);
-    let o =
-        crate::ops::shape::reshape(&transpose(&o, 1, 2)?.try_contiguous("native_multi_head_attention")?, &[b as i64, l as i64, d])?;
+    let o = crate::ops::shape::reshape(
+        &transpose(&o, 1, 2)?.try_contiguous("native_multi_head_attention")?,
+        &[b as i64, l as i64, d],
+    )?;
     let out = crate::ops::linalg::linear(&o, proj_weight, Some(proj_bias))?;
     let weights = if !need_weights {
         Tensor::try_zeros("native_multi_head_attention", &[0], query.dtype())?

@@ -27,7 +27,7 @@ fn checked_indices(op: &'static str, idx: &Tensor, dim: usize, size: usize) -> R
             ),
         ));
     }
-    idx.try_to_vec::<i64>("checked_indices")?
+    idx.try_to_vec::<i64>(op)?
         .into_iter()
         .map(|i| {
             let w = if i < 0 { i + size as i64 } else { i };
@@ -394,5 +394,8 @@ pub fn nonzero(t: &Tensor) -> Result<Tensor> {
             out.extend(coord);
         }
     }
-    Ok(Tensor::from_vec_shape(out, SmallVec::from_slice(&[count, nd])))
+    Ok(Tensor::from_vec_shape(
+        out,
+        SmallVec::from_slice(&[count, nd]),
+    ))
 }

@@ -76,13 +76,13 @@ fn targets(
                     format!("weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: {:?}", w.shape()),
                 ));
             }
-            w.try_to_vec::<f64>("targets")?
+            w.try_to_vec::<f64>(op)?
         }
         None => vec![1.0; c],
     };
     let _ = (n, s);
     target
-        .try_to_vec::<i64>("targets")?
+        .try_to_vec::<i64>(op)?
         .into_iter()
         .map(|t| {
             if t == ignore_index {
@@ -132,7 +132,8 @@ pub fn nll_loss(
             let v = losses.iter().sum::<f64>() / total;
             Ok(Tensor::from_vec(vec![v], &[])?.try_to_dtype("nll_loss", dt)?)
         }
-        2 => Ok(Tensor::from_vec(vec![losses.iter().sum::<f64>()], &[])?.try_to_dtype("nll_loss", dt)?),
+        2 => Ok(Tensor::from_vec(vec![losses.iter().sum::<f64>()], &[])?
+            .try_to_dtype("nll_loss", dt)?),
         r => Err(invalid(
             op,
             format!("{r} is not a valid value for reduction"),
@@ -190,9 +191,11 @@ pub fn cross_entropy(
             0 => Ok(Tensor::from_vec(per, &shape)?.try_to_dtype("cross_entropy", dt)?),
             1 => {
                 let n = (x.numel() / c.max(1)) as f64;
-                Ok(Tensor::from_vec(vec![per.iter().sum::<f64>() / n], &[])?.try_to_dtype("cross_entropy", dt)?)
+                Ok(Tensor::from_vec(vec![per.iter().sum::<f64>() / n], &[])?
+                    .try_to_dtype("cross_entropy", dt)?)
             }
-            2 => Ok(Tensor::from_vec(vec![per.iter().sum::<f64>()], &[])?.try_to_dtype("cross_entropy", dt)?),
+            2 => Ok(Tensor::from_vec(vec![per.iter().sum::<f64>()], &[])?
+                .try_to_dtype("cross_entropy", dt)?),
             r => Err(invalid(
                 op,
                 format!("{r} is not a valid value for reduction"),
@@ -231,8 +234,14 @@ pub fn cross_entropy(
         }
         _ => Tensor::from_vec(vec![smooth.iter().sum::<f64>()], &[])?,
     };
-    let scaled =
-        crate::ops::binary::mul_scalar(&term.try_to_dtype("cross_entropy", DType::F64)?, Scalar::Float(eps / c as f64))?;
-    let base = crate::ops::binary::mul_scalar(&nll.try_to_dtype("cross_entropy", DType::F64)?, Scalar::Float(1.0 - eps))?;
-    Ok(crate::ops::binary::add(&base, &scaled, Scalar::Int(1))?.try_to_dtype("cross_entropy", dt)?)
+    let scaled = crate::ops::binary::mul_scalar(
+        &term.try_to_dtype("cross_entropy", DType::F64)?,
+        Scalar::Float(eps / c as f64),
+    )?;
+    let base = crate::ops::binary::mul_scalar(
+        &nll.try_to_dtype("cross_entropy", DType::F64)?,
+        Scalar::Float(1.0 - eps),
+    )?;
+    Ok(crate::ops::binary::add(&base, &scaled, Scalar::Int(1))?
+        .try_to_dtype("cross_entropy", dt)?)
 }

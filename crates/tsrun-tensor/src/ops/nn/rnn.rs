@@ -270,7 +270,10 @@ pub fn rnn(
     }
     let xd = dense(op, &x, cd)?;
     let hd: Vec<Tensor> = hx.iter().map(|t| dense(op, t, cd)).collect::<Result<_>>()?;
-    let pd: Vec<Tensor> = params.iter().map(|t| dense(op, t, cd)).collect::<Result<_>>()?;
+    let pd: Vec<Tensor> = params
+        .iter()
+        .map(|t| dense(op, t, cd))
+        .collect::<Result<_>>()?;
     let res = with_real!(cd, T => {
         let mut layer_in: Vec<T> = elems::<T>(&xd).to_vec();
         let mut feat = x.shape()[2];
