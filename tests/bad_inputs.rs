@@ -297,3 +297,70 @@ fn corpus_is_consistent() {
     }
     assert!(total < 1 << 20, "fixtures/bad is {total} bytes");
 }
+
+/// Runs the CLI on `model` (under `fixtures/`) through `sh -c SCRIPT`, where the script ends in
+/// `exec "$0" MODEL --input ones:2,4`; returns the exit code and stderr.
+#[cfg(target_os = "linux")]
+fn run_cli_in_shell(prefix: &str, model: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let bin = cli::tsrun_bin().unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(fixtures_dir())
+        .arg("-c")
+        .arg(format!("{prefix}exec \"$0\" {model} --input ones:2,4"))
+        .arg(&bin);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cli::run_with_timeout(cmd, LIMIT).unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Within the element cap and the memory limit, but refused by the allocator (here a 2 GB
+/// address-space limit, as a sandbox would set): the refusal is an error, not an abort.
+#[test]
+#[cfg(target_os = "linux")]
+fn alloc_limit_allocator_refusal_is_an_error() {
+    let limit = tsrun_tensor::alloc::MAX_BYTES_ENV;
+    let (code, stderr) = run_cli_in_shell(
+        "ulimit -v 2000000; ",
+        "bad/alloc_scalar_mul.pt",
+        &[(limit, "1099511627776")],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    for word in ["aten::mul", "not enough memory", "[262144, 262144]", "256 GiB"] {
+        assert!(stderr.contains(word), "no {word:?} in {stderr}");
+    }
+}
+
+/// `TSRUN_MAX_TENSOR_BYTES` bounds every kernel buffer: the seed MLP on 1000 rows needs 32 KB
+/// for its first layer's output, more than a 1000-byte limit.
+#[test]
+#[cfg(target_os = "linux")]
+fn alloc_limit_env_is_obeyed() {
+    let limit = tsrun_tensor::alloc::MAX_BYTES_ENV;
+    let bin = cli::tsrun_bin().unwrap_or_else(|e| panic!("{e}"));
+    let run = |bytes: &str| {
+        let mut cmd = Command::new(&bin);
+        cmd.current_dir(fixtures_dir())
+            .env(limit, bytes)
+            .args(["seed/mlp_traced.pt", "--input", "zeros:1000,2", "--quiet"]);
+        cli::run_with_timeout(cmd, LIMIT).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = run("1000");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for word in ["over the memory limit", "1000 bytes", "TSRUN_MAX_TENSOR_BYTES"] {
+        assert!(stderr.contains(word), "no {word:?} in {stderr}");
+    }
+    let out = run("1000000");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

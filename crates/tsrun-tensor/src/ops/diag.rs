@@ -75,7 +75,7 @@ pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tenso
 pub fn diag(t: &Tensor, k: i64) -> Result<Tensor> {
     match t.dim() {
         1 => diag_embed(t, k, 0, 1),
-        2 => Ok(diagonal(t, k, 0, 1)?.try_contiguous("diag")?),
+        2 => diagonal(t, k, 0, 1)?.try_contiguous("diag"),
         n => Err(invalid(
             "diag",
             format!("diag(): Supports 1D or 2D tensors. Got {n}D"),
@@ -120,5 +120,5 @@ pub fn tri_indices(row: i64, col: i64, offset: i64, upper: bool, dtype: DType) -
     }
     let n = rs.len();
     rs.extend(cs);
-    Ok(Tensor::from_vec(rs, &[2, n])?.try_to_dtype("tri_indices", dtype)?)
+    Tensor::from_vec(rs, &[2, n])?.try_to_dtype("tri_indices", dtype)
 }

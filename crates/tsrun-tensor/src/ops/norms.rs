@@ -73,7 +73,7 @@ pub fn vector_norm(
     }
     let r = rows(op, &x, dims, keepdim)?;
     let v = r.map(|row| pnorm(row, ord));
-    Ok(Tensor::from_vec(v, &r.shape)?.try_to_dtype("vector_norm", out_dt)?)
+    Tensor::from_vec(v, &r.shape)?.try_to_dtype("vector_norm", out_dt)
 }
 
 /// Singular values of a row-major `m x n` matrix (one-sided Jacobi, f64).
@@ -179,7 +179,7 @@ pub fn matrix_norm_str(
                     shape.insert(d, 1);
                 }
             }
-            Ok(Tensor::from_vec(v, &shape)?.try_to_dtype("matrix_norm_str", out_dt)?)
+            Tensor::from_vec(v, &shape)?.try_to_dtype("matrix_norm_str", out_dt)
         }
         _ => Err(invalid(
             op,

@@ -148,7 +148,7 @@ fn float_binary(
     } else {
         zip_rhs::<f32, f32>(op, &a, b, f32f)?
     };
-    Ok(r.try_to_dtype(op, dt)?)
+    r.try_to_dtype(op, dt)
 }
 
 /// `aten::atan2`.

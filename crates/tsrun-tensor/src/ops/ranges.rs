@@ -82,10 +82,10 @@ fn spaced(
 fn finish(v: Vec<f64>, dtype: DType) -> Result<Tensor> {
     let n = v.len();
     if dtype.is_floating() {
-        Ok(Tensor::from_vec(v, &[n])?.try_to_dtype("finish", dtype)?)
+        Tensor::from_vec(v, &[n])?.try_to_dtype("finish", dtype)
     } else {
         let ints: Vec<i64> = v.into_iter().map(|x| x as i64).collect();
-        Ok(Tensor::from_vec(ints, &[n])?.try_to_dtype("finish", dtype)?)
+        Tensor::from_vec(ints, &[n])?.try_to_dtype("finish", dtype)
     }
 }
 

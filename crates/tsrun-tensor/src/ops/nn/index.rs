@@ -98,7 +98,7 @@ pub fn index_select(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     if t.dim() == 0 {
         let idx = checked_indices("index_select", index, 0, 1)?;
         let _ = idx;
-        return Ok(t.try_materialize("index_select")?);
+        return t.try_materialize("index_select");
     }
     let idx = checked_indices("index_select", index, d, t.shape()[d])?;
     let mut parts = Vec::with_capacity(idx.len());
@@ -312,7 +312,7 @@ pub fn index(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
         return Ok(flat);
     }
     let order = to_result_order(p.bshape.len(), p.ushape.len(), p.before);
-    Ok(permute(&flat, &order)?.try_contiguous("index")?)
+    permute(&flat, &order)?.try_contiguous("index")
 }
 
 /// `aten::index_put_(self, indices, values, accumulate)`: writes (or adds)

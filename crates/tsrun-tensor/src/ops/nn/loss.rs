@@ -126,11 +126,11 @@ pub fn nll_loss(
         .collect();
     let dt = logp.dtype();
     match reduction {
-        0 => Ok(Tensor::from_vec(losses, target.shape())?.try_to_dtype("nll_loss", dt)?),
+        0 => Tensor::from_vec(losses, target.shape())?.try_to_dtype("nll_loss", dt),
         1 => {
             let total: f64 = ts.iter().flatten().map(|(_, w)| w).sum();
             let v = losses.iter().sum::<f64>() / total;
-            Ok(Tensor::from_vec(vec![v], &[])?.try_to_dtype("nll_loss", dt)?)
+            Tensor::from_vec(vec![v], &[])?.try_to_dtype("nll_loss", dt)
         }
         2 => Ok(Tensor::from_vec(vec![losses.iter().sum::<f64>()], &[])?
             .try_to_dtype("nll_loss", dt)?),
@@ -188,7 +188,7 @@ pub fn cross_entropy(
         let mut shape = x.shape().to_vec();
         shape.remove(class_dim as usize);
         return match reduction {
-            0 => Ok(Tensor::from_vec(per, &shape)?.try_to_dtype("cross_entropy", dt)?),
+            0 => Tensor::from_vec(per, &shape)?.try_to_dtype("cross_entropy", dt),
             1 => {
                 let n = (x.numel() / c.max(1)) as f64;
                 Ok(Tensor::from_vec(vec![per.iter().sum::<f64>() / n], &[])?

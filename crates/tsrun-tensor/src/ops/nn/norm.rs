@@ -27,7 +27,7 @@ fn channel_param(
                     format!("{what} should contain {c} elements not {}", t.numel()),
                 ));
             }
-            Ok(t.try_to_vec::<f64>(op)?)
+            t.try_to_vec::<f64>(op)
         }
     }
 }

@@ -241,7 +241,7 @@ pub fn upsample(
         shape[d + 2] = olen;
     }
     if dt.is_floating() {
-        return Ok(Tensor::from_vec(data, &shape)?.try_to_dtype(op, dt)?);
+        return Tensor::from_vec(data, &shape)?.try_to_dtype(op, dt);
     }
     // uint8: round to nearest and saturate, as aten's fixed-point kernels do.
     let v: Vec<u8> = data
