@@ -331,7 +331,12 @@ fn alloc_limit_allocator_refusal_is_an_error() {
     );
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
-    for word in ["aten::mul", "not enough memory", "[262144, 262144]", "256 GiB"] {
+    for word in [
+        "aten::mul",
+        "not enough memory",
+        "[262144, 262144]",
+        "256 GiB",
+    ] {
         assert!(stderr.contains(word), "no {word:?} in {stderr}");
     }
 }
@@ -345,15 +350,22 @@ fn alloc_limit_env_is_obeyed() {
     let bin = cli::tsrun_bin().unwrap_or_else(|e| panic!("{e}"));
     let run = |bytes: &str| {
         let mut cmd = Command::new(&bin);
-        cmd.current_dir(fixtures_dir())
-            .env(limit, bytes)
-            .args(["seed/mlp_traced.pt", "--input", "zeros:1000,2", "--quiet"]);
+        cmd.current_dir(fixtures_dir()).env(limit, bytes).args([
+            "seed/mlp_traced.pt",
+            "--input",
+            "zeros:1000,2",
+            "--quiet",
+        ]);
         cli::run_with_timeout(cmd, LIMIT).unwrap_or_else(|e| panic!("{e}"))
     };
     let out = run("1000");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    for word in ["over the memory limit", "1000 bytes", "TSRUN_MAX_TENSOR_BYTES"] {
+    for word in [
+        "over the memory limit",
+        "1000 bytes",
+        "TSRUN_MAX_TENSOR_BYTES",
+    ] {
         assert!(stderr.contains(word), "no {word:?} in {stderr}");
     }
     let out = run("1000000");

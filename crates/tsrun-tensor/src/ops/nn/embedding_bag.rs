@@ -68,9 +68,9 @@ pub fn embedding_bag(
         return Err(invalid(op, "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' (got mode='mean'). Please open a feature request on GitHub."));
     }
     let (rows, dim) = (weight.shape()[0], weight.shape()[1]);
-    let w = weight.to_f64_vec();
-    let idx = indices.to_vec::<i64>();
-    let mut offs = offsets.to_vec::<i64>();
+    let w = weight.try_to_vec::<f64>("embedding_bag")?;
+    let idx = indices.try_to_vec::<i64>("embedding_bag")?;
+    let mut offs = offsets.try_to_vec::<i64>("embedding_bag")?;
     if !include_last_offset {
         offs.push(idx.len() as i64);
     }
@@ -121,20 +121,22 @@ pub fn embedding_bag(
             row.iter_mut().for_each(|o| *o /= bag_size[b] as f64);
         }
     }
-    let output = Tensor::from_vec(out, &[bags, dim])?.to_dtype(weight.dtype());
+    let output =
+        Tensor::from_vec(out, &[bags, dim])?.try_to_dtype("embedding_bag", weight.dtype())?;
     let index_dtype = crate::promote::promote_types(indices.dtype(), offsets.dtype());
     let offset2bag = if mode == 0 && sum_fast_path(weight, per_sample_weights, pad) {
-        Tensor::zeros(&[0], index_dtype)
+        Tensor::try_zeros("embedding_bag", &[0], index_dtype)?
     } else {
-        Tensor::from_vec(offset2bag, &[idx.len()])?.to_dtype(index_dtype)
+        Tensor::from_vec(offset2bag, &[idx.len()])?.try_to_dtype("embedding_bag", index_dtype)?
     };
     // A separate tensor each time: max_indices is a copy of bag_size, not a view of it.
     let make_bag_size = || -> Result<Tensor> {
         Ok(if mode == 0 {
             // PyTorch zeroes it "to make bag_size output deterministic", at the offsets' length.
-            Tensor::zeros(&[offsets.numel()], index_dtype)
+            Tensor::try_zeros("embedding_bag", &[offsets.numel()], index_dtype)?
         } else {
-            Tensor::from_vec(bag_size.clone(), &[bags])?.to_dtype(index_dtype)
+            Tensor::from_vec(bag_size.clone(), &[bags])?
+                .try_to_dtype("embedding_bag", index_dtype)?
         })
     };
     let max_indices = if mode == 2 {
@@ -142,7 +144,7 @@ pub fn embedding_bag(
             argmax.into_iter().map(|a| a.max(0)).collect::<Vec<_>>(),
             &[bags, dim],
         )?
-        .to_dtype(index_dtype)
+        .try_to_dtype("embedding_bag", index_dtype)?
     } else {
         make_bag_size()?
     };
