@@ -279,9 +279,9 @@ pub fn pow_scalar(a: &Tensor, exponent: Scalar) -> Result<Tensor> {
         return Tensor::try_full("pow", a.shape(), Scalar::Int(1), dt);
     }
     if e == 1.0 {
-        return Ok(a
+        return a
             .try_to_dtype("pow_scalar", dt)?
-            .try_materialize("pow_scalar")?);
+            .try_materialize("pow_scalar");
     }
     let a = a.try_to_dtype("pow_scalar", dt)?;
     dispatch!(dt,

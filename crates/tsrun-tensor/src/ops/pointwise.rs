@@ -388,10 +388,8 @@ pub fn lerp_tensor(a: &Tensor, b: &Tensor, w: &Tensor) -> Result<Tensor> {
     )?;
     let bc = |t: &Tensor| -> Result<Tensor> {
         let dims: Vec<i64> = shape.shape().iter().map(|&s| s as i64).collect();
-        Ok(
-            crate::ops::shape::expand(&t.try_to_dtype("lerp_tensor", dt)?, &dims)?
-                .try_contiguous("lerp_tensor")?,
-        )
+        crate::ops::shape::expand(&t.try_to_dtype("lerp_tensor", dt)?, &dims)?
+            .try_contiguous("lerp_tensor")
     };
     let (a, b, w) = (bc(a)?, bc(b)?, bc(w)?);
     dispatch_float!(dt, F => {

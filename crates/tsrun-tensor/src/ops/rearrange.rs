@@ -27,7 +27,7 @@ pub fn repeat_interleave_indices(repeats: &Tensor) -> Result<Tensor> {
         .flat_map(|(i, &r)| std::iter::repeat_n(i as i64, r as usize))
         .collect();
     let n = idx.len();
-    Ok(Tensor::from_vec(idx, &[n])?.try_to_dtype("repeat_interleave_indices", repeats.dtype())?)
+    Tensor::from_vec(idx, &[n])?.try_to_dtype("repeat_interleave_indices", repeats.dtype())
 }
 
 /// `aten::repeat_interleave.self_Tensor` / `.self_int`: the slices of `t` along `dim`

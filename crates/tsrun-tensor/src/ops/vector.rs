@@ -178,5 +178,5 @@ pub fn cdist(x1: &Tensor, x2: &Tensor, p: f64) -> Result<Tensor> {
     }
     let mut shape = batch.to_vec();
     shape.extend([pr, rr]);
-    Ok(Tensor::from_vec(out, &shape)?.try_to_dtype("cdist", x1.dtype())?)
+    Tensor::from_vec(out, &shape)?.try_to_dtype("cdist", x1.dtype())
 }

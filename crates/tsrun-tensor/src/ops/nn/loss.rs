@@ -242,6 +242,5 @@ pub fn cross_entropy(
         &nll.try_to_dtype("cross_entropy", DType::F64)?,
         Scalar::Float(1.0 - eps),
     )?;
-    Ok(crate::ops::binary::add(&base, &scaled, Scalar::Int(1))?
-        .try_to_dtype("cross_entropy", dt)?)
+    crate::ops::binary::add(&base, &scaled, Scalar::Int(1))?.try_to_dtype("cross_entropy", dt)
 }

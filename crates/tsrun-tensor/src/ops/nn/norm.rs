@@ -123,7 +123,7 @@ pub fn batch_norm(
         }
         Tensor::from_vec(out, x.shape())?
     });
-    Ok(y.try_to_dtype("batch_norm", x.dtype())?)
+    y.try_to_dtype("batch_norm", x.dtype())
 }
 
 /// `aten::layer_norm`: normalizes over the trailing `normalized_shape` dims.
@@ -180,7 +180,7 @@ pub fn layer_norm(
         }
         Tensor::from_vec(out, x.shape())?
     });
-    Ok(y.try_to_dtype("layer_norm", x.dtype())?)
+    y.try_to_dtype("layer_norm", x.dtype())
 }
 
 /// `aten::group_norm`: `[N, C, *]` normalized per (sample, group of channels).
@@ -231,5 +231,5 @@ pub fn group_norm(
         let _ = n;
         Tensor::from_vec(out, x.shape())?
     });
-    Ok(y.try_to_dtype("group_norm", x.dtype())?)
+    y.try_to_dtype("group_norm", x.dtype())
 }

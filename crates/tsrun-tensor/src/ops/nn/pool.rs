@@ -200,7 +200,7 @@ pub fn max_pool(
         })?;
         Tensor::from_vec(out, &shape)?
     });
-    Ok(y.try_to_dtype("max_pool", x.dtype())?)
+    y.try_to_dtype("max_pool", x.dtype())
 }
 
 /// `aten::avg_pool2d` / `aten::avg_pool1d` (`divisor_override` only for 2-d).
@@ -264,7 +264,7 @@ pub fn avg_pool(
         })?;
         Tensor::from_vec(out, &shape)?
     });
-    Ok(y.try_to_dtype("avg_pool", x.dtype())?)
+    y.try_to_dtype("avg_pool", x.dtype())
 }
 
 pub(crate) fn adaptive_range(o: usize, out: usize, inp: usize) -> (usize, usize) {

@@ -90,7 +90,7 @@ pub fn avg_pool3d(
             }
         }
     }
-    Ok(Tensor::from_vec(out, &shape)?.try_to_dtype("avg_pool3d", x.dtype())?)
+    Tensor::from_vec(out, &shape)?.try_to_dtype("avg_pool3d", x.dtype())
 }
 
 /// `aten::adaptive_avg_pool3d`.
@@ -127,5 +127,5 @@ pub fn adaptive_avg_pool3d(x: &Tensor, output_size: &[i64]) -> Result<Tensor> {
             }
         }
     }
-    Ok(Tensor::from_vec(out, &shape)?.try_to_dtype("adaptive_avg_pool3d", x.dtype())?)
+    Tensor::from_vec(out, &shape)?.try_to_dtype("adaptive_avg_pool3d", x.dtype())
 }
