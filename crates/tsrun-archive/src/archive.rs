@@ -191,6 +191,13 @@ impl Archive {
     /// The bytes of a storage (`<folder>/<key>`), checked to be exactly
     /// `numel × itemsize` long before anything is allocated.
     pub fn read_storage(&self, s: &StorageRef) -> Result<Vec<u8>, ArchiveError> {
+        let len = self.storage_len(s)?;
+        self.zip.read(&s.record_name(), len as u64)
+    }
+
+    /// The size in bytes of a storage's record (`<folder>/<key>`), checked to be exactly
+    /// `numel × itemsize`: the size to allocate for [`Archive::read_storage_into`].
+    pub fn storage_len(&self, s: &StorageRef) -> Result<usize, ArchiveError> {
         let record = s.record_name();
         let storage_err = |reason: String| ArchiveError::Storage {
             key: one_line(&record),
@@ -213,7 +220,22 @@ impl Archive {
                 s.dtype.name()
             )));
         }
-        self.zip.read(&record, expected as u64)
+        Ok(expected)
+    }
+
+    /// Reads a storage's bytes straight into `out` (the final tensor buffer, so weights are
+    /// copied once, from the file to their place). `out` must be exactly
+    /// [`Archive::storage_len`] bytes long; the record's length and CRC are checked.
+    pub fn read_storage_into(&self, s: &StorageRef, out: &mut [u8]) -> Result<(), ArchiveError> {
+        let len = self.storage_len(s)?;
+        let record = s.record_name();
+        if out.len() != len {
+            return Err(ArchiveError::Storage {
+                key: one_line(&record),
+                reason: format!("buffer of {} bytes for a {len}-byte storage", out.len()),
+            });
+        }
+        self.zip.read_into(&record, out)
     }
 
     /// Names of the user's extra files (records `extra/<name>`), without the

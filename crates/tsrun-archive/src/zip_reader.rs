@@ -223,6 +223,56 @@ impl ZipIndex {
         self.records.get(name).map(|r| r.size)
     }
 
+    /// Reads a whole record straight into `out`, which must have exactly the record's declared
+    /// size (the caller allocated it from that size, already checked): no intermediate buffer,
+    /// so a stored (uncompressed) weight goes from the file to its final place in one copy.
+    /// Checks, as [`ZipIndex::read`] does, that the data is neither shorter nor longer than
+    /// declared and that its CRC matches.
+    pub(crate) fn read_into(&self, name: &str, out: &mut [u8]) -> Result<(), ArchiveError> {
+        let info = self
+            .records
+            .get(name)
+            .ok_or_else(|| ArchiveError::MissingRecord(one_line(name)))?;
+        if info.size != out.len() as u64 {
+            return Err(bad(
+                name,
+                format!("declared {} bytes, expected {}", info.size, out.len()),
+            ));
+        }
+        let mut zip = self.zip.clone();
+        let mut entry = zip
+            .by_index(info.index)
+            .map_err(|e| bad(name, one_line(&e.to_string())))?;
+        let mut filled = 0;
+        while filled < out.len() {
+            match entry.read(&mut out[filled..]) {
+                Ok(0) => {
+                    return Err(bad(
+                        name,
+                        format!(
+                            "declared {} bytes but the data has only {filled}",
+                            info.size
+                        ),
+                    ))
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(bad(name, one_line(&e.to_string()))),
+            }
+        }
+        // One more read must find the end: that is where the CRC is compared, and a deflated
+        // record that inflates to more than it declared is refused here.
+        let mut extra = [0u8; 1];
+        match entry.read(&mut extra) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(bad(
+                name,
+                format!("declared {} bytes but the data is longer", info.size),
+            )),
+            Err(e) => Err(bad(name, one_line(&e.to_string()))),
+        }
+    }
+
     /// Reads a whole record, refusing it if it declares more than `cap` bytes;
     /// never reads more than the declared size and checks the CRC.
     pub(crate) fn read(&self, name: &str, cap: u64) -> Result<Vec<u8>, ArchiveError> {

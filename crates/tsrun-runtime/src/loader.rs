@@ -389,11 +389,17 @@ impl ValueBuilder<'_> {
         let storage = match self.storages.get(&Arc::as_ptr(sref)) {
             Some(s) => s.clone(),
             None => {
-                let bytes = self.archive.read_storage(sref)?;
                 let dtype = storage_dtype(sref.dtype)?;
-                let s = Tensor::from_le_bytes(dtype, &bytes, sref.numel).map_err(|e| {
+                // Sizes are checked against the record before the buffer is allocated.
+                self.archive.storage_len(sref)?;
+                let archive = self.archive;
+                let s = Storage::from_le_fill(dtype, sref.numel, |bytes| {
+                    archive.read_storage_into(sref, bytes)
+                })
+                .map_err(|e| {
                     CompileError::new(format!("storage {}/{}: {e}", sref.folder, sref.key))
-                })?;
+                })??;
+                let s = Arc::new(s);
                 self.storages.insert(Arc::as_ptr(sref), s.clone());
                 s
             }

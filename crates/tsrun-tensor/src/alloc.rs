@@ -199,7 +199,7 @@ fn reserve<T>(op: &'static str, n: usize, shape: Option<&[usize]>) -> Result<Vec
 /// The error for a refused buffer of `n` elements (`bytes` bytes); cold, so the checks stay small.
 #[cold]
 #[inline(never)]
-fn too_large(
+pub(crate) fn too_large(
     op: &'static str,
     n: usize,
     bytes: Option<usize>,

@@ -114,6 +114,69 @@ impl Storage {
         })
     }
 
+    /// Builds a storage of `numel` elements of `dtype` by letting `fill` write their
+    /// little-endian bytes (exactly `numel × itemsize` of them) straight into the new buffer:
+    /// an archive's weights are read from the file into their final place, with no
+    /// intermediate byte buffer and no decoding pass. The buffer is allocated with the checks
+    /// of [`crate::alloc`] (element cap, memory limit, fallible allocation) and zeroed by the
+    /// allocator (`calloc`: fresh pages from the kernel need no `memset`), so `fill` never sees
+    /// uninitialised memory. Bools must be 0 or 1.
+    ///
+    /// The outer error is the allocation's (or a bad bool byte); the inner one is `fill`'s.
+    pub fn from_le_fill<E>(
+        dtype: DType,
+        numel: usize,
+        fill: impl FnOnce(&mut [u8]) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<Storage, E>> {
+        fn typed<T: Element + bytemuck_free::Pod, E>(
+            numel: usize,
+            fill: impl FnOnce(&mut [u8]) -> std::result::Result<(), E>,
+        ) -> Result<std::result::Result<Storage, E>> {
+            let mut v = try_zeroed::<T>(numel)?;
+            let size = std::mem::size_of::<T>();
+            // SAFETY: `v` holds `numel` initialised `T`s (zeroed), i.e. `numel × size` bytes,
+            // and `T` is plain data for which every byte pattern is a valid value
+            // (`bytemuck_free::Pod`), so whatever `fill` writes leaves valid elements.
+            let bytes =
+                unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, numel * size) };
+            if let Err(e) = fill(bytes) {
+                return Ok(Err(e));
+            }
+            if cfg!(target_endian = "big") && size > 1 {
+                bytes.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+            }
+            Ok(Ok(Storage::from_vec(v)))
+        }
+        match dtype {
+            DType::U8 => typed::<u8, E>(numel, fill),
+            DType::I8 => typed::<i8, E>(numel, fill),
+            DType::I16 => typed::<i16, E>(numel, fill),
+            DType::I32 => typed::<i32, E>(numel, fill),
+            DType::I64 => typed::<i64, E>(numel, fill),
+            DType::F16 => typed::<f16, E>(numel, fill),
+            DType::BF16 => typed::<bf16, E>(numel, fill),
+            DType::F32 => typed::<f32, E>(numel, fill),
+            DType::F64 => typed::<f64, E>(numel, fill),
+            DType::Bool => {
+                // Not every byte is a valid `bool`: read as bytes, check, then convert.
+                let bytes = match typed::<u8, E>(numel, fill)? {
+                    Ok(s) => s,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let bytes = bytes.as_slice::<u8>();
+                if let Some(b) = bytes.iter().find(|&&b| b > 1) {
+                    return Err(invalid(
+                        "from_le_fill",
+                        format!("invalid bool byte {b} in storage"),
+                    ));
+                }
+                let bools =
+                    crate::alloc::try_collect("from_le_fill", bytes.iter().map(|&b| b == 1))?;
+                Ok(Ok(Storage::from_vec::<bool>(bools)))
+            }
+        }
+    }
+
     /// Element type of the buffer.
     pub fn dtype(&self) -> DType {
         self.dtype
@@ -193,4 +256,62 @@ impl Storage {
         // SAFETY: valid allocation of `len` `T`s (points 1-2); `&mut self` is exclusive.
         unsafe { std::slice::from_raw_parts_mut(self.ptr as *mut T, self.len) }
     }
+}
+
+/// A zeroed vector of `n` `T`s from `calloc`, with [`crate::alloc`]'s checks: at most
+/// [`crate::alloc::MAX_ELEMENTS`], at most [`crate::alloc::max_bytes`], and an allocator refusal
+/// is an error, not an abort.
+fn try_zeroed<T: Element>(n: usize) -> Result<Vec<T>> {
+    crate::alloc::check_size::<T>("from_le_fill", &[n])?;
+    let layout = std::alloc::Layout::array::<T>(n)
+        .map_err(|_| invalid("from_le_fill", "storage size overflows"))?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: `layout` has non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if ptr.is_null() {
+        return Err(crate::alloc::too_large(
+            "from_le_fill",
+            n,
+            Some(layout.size()),
+            None,
+            "not enough memory for",
+        ));
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[T; n]`, and
+    // all-zero bytes are a valid value of every `Element` type (0, 0.0, false), so the `n`
+    // elements are initialised.
+    Ok(unsafe { Vec::from_raw_parts(ptr, n, n) })
+}
+
+/// Element types for which every byte pattern is a valid value, so bytes read from a file
+/// may be written straight into their memory (every `Element` type except `bool`).
+mod bytemuck_free {
+    use half::{bf16, f16};
+
+    /// Plain data: any byte pattern is a valid value.
+    ///
+    /// # Safety
+    /// Implement only for types with no invalid bit patterns and no padding.
+    pub unsafe trait Pod: Copy {}
+    // SAFETY: integers and IEEE floats (including half and bfloat16) have no invalid bit
+    // patterns and no padding.
+    unsafe impl Pod for u8 {}
+    // SAFETY: as above.
+    unsafe impl Pod for i8 {}
+    // SAFETY: as above.
+    unsafe impl Pod for i16 {}
+    // SAFETY: as above.
+    unsafe impl Pod for i32 {}
+    // SAFETY: as above.
+    unsafe impl Pod for i64 {}
+    // SAFETY: as above.
+    unsafe impl Pod for f16 {}
+    // SAFETY: as above.
+    unsafe impl Pod for bf16 {}
+    // SAFETY: as above.
+    unsafe impl Pod for f32 {}
+    // SAFETY: as above.
+    unsafe impl Pod for f64 {}
 }
