@@ -31,6 +31,14 @@ fn read_storages(archive: &Archive, value: &PickleValue, depth: usize) {
     match value {
         PickleValue::Tensor(t) => {
             let _ = archive.read_storage(&t.storage);
+            // The loader's path: the size is checked, then the bytes go straight into a
+            // buffer of that size (bounded here as the loader bounds it by the memory limit).
+            if let Ok(len) = archive.storage_len(&t.storage) {
+                if len <= 1 << 26 {
+                    let mut buf = vec![0u8; len];
+                    let _ = archive.read_storage_into(&t.storage, &mut buf);
+                }
+            }
         }
         PickleValue::Tuple(items) => items
             .iter()

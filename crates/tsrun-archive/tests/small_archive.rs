@@ -177,6 +177,25 @@ fn storage_bytes() {
 }
 
 #[test]
+fn storage_read_into_matches_read_storage() {
+    let a = open();
+    let root = a.data_pickle().unwrap();
+    let state = root.as_object().unwrap().state.as_dict().unwrap().clone();
+    let base = state.get("base").unwrap().as_tensor().unwrap();
+    let want = a.read_storage(&base.storage).unwrap();
+    assert_eq!(a.storage_len(&base.storage).unwrap(), want.len());
+    let mut got = vec![0xAAu8; want.len()];
+    a.read_storage_into(&base.storage, &mut got).unwrap();
+    assert_eq!(got, want);
+    // A buffer of the wrong size is refused before anything is read into it.
+    for len in [want.len() - 1, want.len() + 1] {
+        let mut buf = vec![0u8; len];
+        let e = a.read_storage_into(&base.storage, &mut buf).unwrap_err();
+        assert!(matches!(e, ArchiveError::Storage { .. }), "{e}");
+    }
+}
+
+#[test]
 fn storage_checks_before_allocating() {
     let a = open();
     let good = StorageRef {
