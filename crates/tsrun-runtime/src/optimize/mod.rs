@@ -9,12 +9,15 @@
 //!    once from a constant;
 //! 3. specialise callees on their constant arguments and inline those that reduce to a
 //!    single `return <expr>`;
-//! 4. turn the last read of a local into a move, so kernels may reuse uniquely-owned buffers.
+//! 4. fold an eval-mode `batch_norm` into the convolution feeding it (`fold_bn.rs`;
+//!    `TSRUN_NO_FOLD_BN=1` turns this off);
+//! 5. turn the last read of a local into a move, so kernels may reuse uniquely-owned buffers.
 //!
 //! Semantics are preserved: attributes written anywhere (`self.x = ...`) are never folded,
 //! and objects, lists and tensors stay shared (a folded constant is the same handle).
 
 mod analysis;
+mod fold_bn;
 mod specialize;
 
 pub use specialize::Optimizer;

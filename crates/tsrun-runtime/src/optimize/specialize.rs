@@ -105,6 +105,9 @@ impl Optimizer {
         // are replaced by the next fold. Without this last fold, locals learned in the final
         // round would be read without ever being assigned.
         self.fold_block(&mut body, &known);
+        if std::env::var_os("TSRUN_NO_FOLD_BN").is_none() {
+            super::fold_bn::fold_conv_bn(&mut body, num_slots, num_params);
+        }
         mark_last_uses(&mut body, num_slots, num_params);
         self.depth -= 1;
         self.in_progress.remove(&key);

@@ -9,6 +9,7 @@
 
 use rayon::prelude::*;
 
+use super::depthwise::{depthwise_plane, scratch_dims, DwGeo};
 use super::{compute_dtype, dense, elems, expand_param, same_dtype, with_real, Real};
 use crate::error::{invalid, shape_err};
 use crate::ops::shape::{squeeze_dim, unsqueeze};
@@ -210,7 +211,10 @@ fn conv2d_impl(
     let shape = [n, o, oh, ow];
     let y = with_real!(cd, T => {
         let mut out = crate::alloc::try_filled_for_shape(op, &shape, T::of(0.0))?;
-        if !(g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0) {
+        if cg == 1 {
+            // One padded, phase-split copy of an input plane per thread (depthwise.rs).
+            crate::alloc::check_size::<T>(op, &scratch_dims([oh, ow], dw_geo(g)))?;
+        } else if !(g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0) {
             // One im2col buffer per (batch, group), allocated inside the parallel loop.
             crate::alloc::check_size::<T>(op, &[cg, g.kh, g.kw, oh, ow])?;
         }
@@ -257,7 +261,8 @@ fn conv_forward<T: Real>(
     let beta = T::of(if bias.is_some() { 1.0 } else { 0.0 });
     let work = n * o * l * kdim;
     if cg == 1 {
-        let plane = |(i, dst): (usize, &mut [T])| {
+        let dg = dw_geo(g);
+        let plane = |scratch: &mut Vec<T>, (i, dst): (usize, &mut [T])| {
             let (ni, oc) = (i / o, i % o);
             let ic = oc / og;
             let src = &x[(ni * c + ic) * h * wd..(ni * c + ic + 1) * h * wd];
@@ -267,13 +272,19 @@ fn conv_forward<T: Real>(
                 dst,
                 [h, wd],
                 [oh, ow],
-                g,
+                dg,
+                scratch,
             );
         };
         if work > PAR_WORK {
-            out.par_chunks_mut(l).enumerate().for_each(plane);
+            out.par_chunks_mut(l)
+                .enumerate()
+                .for_each_init(Vec::new, |s, p| plane(s, p));
         } else {
-            out.chunks_mut(l).enumerate().for_each(plane);
+            let mut scratch = Vec::new();
+            out.chunks_mut(l)
+                .enumerate()
+                .for_each(|p| plane(&mut scratch, p));
         }
         return;
     }
@@ -387,49 +398,16 @@ fn valid_range(ow: usize, w: usize, tap: usize, pad: usize, s: usize) -> (usize,
     (lo.min(hi), hi)
 }
 
-/// One output plane of a depthwise convolution (the plane already holds the
-/// bias), one output row at a time so the row stays in L1 while every tap adds
-/// into it. Each tap is a zip over slices, without index arithmetic or bounds
-/// checks in the loop, so the stride-1 case vectorises.
-fn depthwise_plane<T: Real>(
-    src: &[T],
-    wk: &[T],
-    dst: &mut [T],
-    [h, w]: [usize; 2],
-    [oh, ow]: [usize; 2],
-    g: Geo,
-) {
-    // Output columns each kernel column can reach, and the first input column it reads.
-    let cols: Vec<(usize, usize, usize)> = (0..g.kw)
-        .map(|kj| {
-            let (lo, hi) = valid_range(ow, w, kj * g.dw, g.pw, g.sw);
-            (lo, hi, (lo * g.sw + kj * g.dw).saturating_sub(g.pw))
-        })
-        .collect();
-    for (oy, orow) in dst.chunks_exact_mut(ow).take(oh).enumerate() {
-        for ki in 0..g.kh {
-            let iy = (oy * g.sh + ki * g.dh) as isize - g.ph as isize;
-            if iy < 0 || iy >= h as isize {
-                continue;
-            }
-            let irow = &src[iy as usize * w..(iy as usize + 1) * w];
-            for (kj, &(lo, hi, s0)) in cols.iter().enumerate() {
-                if lo >= hi {
-                    continue;
-                }
-                let wv = wk[ki * g.kw + kj];
-                let out = &mut orow[lo..hi];
-                if g.sw == 1 {
-                    for (o, &i) in out.iter_mut().zip(&irow[s0..s0 + (hi - lo)]) {
-                        *o += wv * i;
-                    }
-                } else {
-                    for (o, &i) in out.iter_mut().zip(irow[s0..].iter().step_by(g.sw)) {
-                        *o += wv * i;
-                    }
-                }
-            }
-        }
+fn dw_geo(g: Geo) -> DwGeo {
+    DwGeo {
+        kh: g.kh,
+        kw: g.kw,
+        sh: g.sh,
+        sw: g.sw,
+        ph: g.ph,
+        pw: g.pw,
+        dh: g.dh,
+        dw: g.dw,
     }
 }
 

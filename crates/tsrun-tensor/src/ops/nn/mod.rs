@@ -8,6 +8,7 @@
 pub mod activation;
 pub mod attention;
 pub mod conv;
+mod depthwise;
 pub mod detection;
 pub mod embedding_bag;
 pub mod index;
