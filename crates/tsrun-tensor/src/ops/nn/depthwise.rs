@@ -61,12 +61,20 @@ pub(super) fn depthwise_plane<T: Real>(
         let irow = &src[iy * w..(iy + 1) * w];
         for p in 0..s {
             let prow = &mut scratch[(r * s + p) * len..(r * s + p + 1) * len];
-            // Padded column `j*s + p` is input column `j*s + p - pw`.
-            for (j, v) in prow.iter_mut().enumerate() {
-                if let Some(ix) = (j * s + p).checked_sub(g.pw) {
-                    if ix < w {
-                        *v = irow[ix];
-                    }
+            // Padded column `j*s + p` is input column `j*s + p - pw`: in range for
+            // `jlo <= j < jhi`; the rest stays zero. A copy (stride 1) or one strided walk.
+            let jlo = g.pw.saturating_sub(p).div_ceil(s);
+            let jhi = (w + g.pw).saturating_sub(p).div_ceil(s).min(len);
+            if jlo >= jhi {
+                continue;
+            }
+            let first = jlo * s + p - g.pw;
+            let out = &mut prow[jlo..jhi];
+            if s == 1 {
+                out.copy_from_slice(&irow[first..first + out.len()]);
+            } else {
+                for (v, &x) in out.iter_mut().zip(irow[first..].iter().step_by(s)) {
+                    *v = x;
                 }
             }
         }
