@@ -77,7 +77,22 @@ fn string_padding(a: &[Value], spatial: usize) -> RtResult<Vec<i64>> {
     }
 }
 
+/// Schema of the convolution with a per-channel scale and shift that an eval-mode batch norm
+/// folds into at load time (`optimize/fold_bn.rs`); never printed by PyTorch.
+pub(crate) const CONV_SCALE_SHIFT: &str = "tsrun::conv_scale_shift(Tensor input, Tensor weight, Tensor? bias, Tensor scale, Tensor shift, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor";
+
 pub(crate) fn register(b: &mut RegistryBuilder) {
+    b.op(CONV_SCALE_SHIFT, |a| {
+        let p = params(a, [5, 6, 7], false, vec![0], int(a, 8)?)?;
+        ok(conv::convolution_scale_shift(
+            tensor(a, 0)?,
+            tensor(a, 1)?,
+            opt_tensor(a, 2)?,
+            tensor(a, 3)?,
+            tensor(a, 4)?,
+            &p,
+        )?)
+    });
     b.op("aten::_convolution(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups, bool benchmark, bool deterministic, bool cudnn_enabled, bool allow_tf32) -> Tensor", |a| {
         let p = params(a, [3, 4, 5], bool(a, 6)?, list(a, 7)?, int(a, 8)?)?;
         run(a, &p)

@@ -1,8 +1,16 @@
-//! Folding an eval-mode batch norm into the convolution that feeds it, as
-//! `torch.jit.freeze` does: `batch_norm(conv(x, W, b), γ, β, μ, σ², training=False, _, ε)`
-//! becomes `conv(x, W', b')` with, per output channel `c`,
-//! `W'[c] = W[c] · s[c]` and `b'[c] = (b[c] - μ[c]) · s[c] + β[c]` where
-//! `s[c] = γ[c] / sqrt(σ²[c] + ε)`.
+//! Folding an eval-mode batch norm into the convolution that feeds it:
+//! `batch_norm(conv(x, W, b), γ, β, μ, σ², training=False, _, ε)` becomes
+//! `tsrun::conv_scale_shift(x, W, b, s, t, ...)`, the same convolution whose output rows are
+//! mapped to `y[c] · s[c] + t[c]` right after their GEMM, with
+//! `s[c] = γ[c] / sqrt(σ²[c] + ε)` and `t[c] = β[c] - μ[c] · s[c]`.
+//!
+//! `torch.jit.freeze` folds `s` into the weights instead (`W'[c] = W[c] · s[c]`). Here the
+//! module's parameters stay in its object tree, readable by other methods and through the
+//! API, so a folded `W'` would be a second copy of every convolution weight: twice the
+//! model's memory for a traced CNN. The per-channel epilogue keeps the one copy, skips the
+//! batch norm's pass over memory and its output buffer, and computes exactly the unfused
+//! batch norm's `y · α + (β - μ · α)` (aten's and tsrun's kernel), up to `s` and `t` being
+//! rounded from float64 once.
 //!
 //! Only when it is provably the same computation up to rounding: every argument but the
 //! convolution's input is a load-time constant (after specialisation), `training` is the
@@ -11,8 +19,6 @@
 //! batch norm's argument expression itself, or a local assigned once, read once, by the
 //! very next statement's batch norm. Like the prepared `linear` (ops/prepared.rs), this
 //! assumes constant parameter tensors are not modified in place by the model's code.
-//! The fold is computed in float64 and rounded once to the weight's dtype (PyTorch's
-//! `fuse_conv_bn_weights` rounds in the weight's dtype at every step).
 
 use tsrun_tensor::{DType, Tensor};
 
@@ -128,14 +134,18 @@ fn try_fold(e: &Expr) -> Option<Expr> {
     };
     let name = conv.schema.full_name();
     let name = name.as_str();
-    if !is_conv(name) || conv_args.len() < 3 {
+    if !is_conv(name) || conv_args.len() < 7 {
         return None;
     }
-    if name == "aten::_convolution"
-        && !matches!(conv_args.get(6), Some(Expr::Const(Value::Bool(false))))
-    {
-        return None; // transposed, or not known
-    }
+    // Where `groups` is: `_convolution` has `transposed` and `output_padding` before it.
+    let groups_at = if name == "aten::_convolution" {
+        if !matches!(conv_args.get(6), Some(Expr::Const(Value::Bool(false)))) {
+            return None; // transposed, or not known
+        }
+        8
+    } else {
+        6
+    };
     if !matches!(bn_args[5], Expr::Const(Value::Bool(false))) {
         return None; // training, or not known
     }
@@ -149,16 +159,31 @@ fn try_fold(e: &Expr) -> Option<Expr> {
     let beta = const_opt_tensor(&bn_args[2])?;
     let mean = const_tensor(&bn_args[3])?;
     let var = const_tensor(&bn_args[4])?;
-    let (w2, b2) = fold(weight, bias, gamma, beta, mean, var, eps)?;
-    let mut args = conv_args.to_vec();
-    args[1] = Expr::Const(Value::Tensor(w2));
-    args[2] = Expr::Const(Value::Tensor(b2));
-    Some(Expr::Op(conv.clone(), args.into()))
+    let (scale, shift) = scale_shift(weight, bias, gamma, beta, mean, var, eps)?;
+    let op = crate::ops::registry()
+        .candidates("tsrun::conv_scale_shift")
+        .first()?
+        .clone();
+    // The weight and bias stay the module's own tensors (the same handles): no second copy.
+    let args = [
+        conv_args[0].clone(),
+        conv_args[1].clone(),
+        conv_args[2].clone(),
+        Expr::Const(Value::Tensor(scale)),
+        Expr::Const(Value::Tensor(shift)),
+        conv_args[3].clone(),
+        conv_args[4].clone(),
+        conv_args[5].clone(),
+        conv_args.get(groups_at)?.clone(),
+    ];
+    Some(Expr::Op(op, args.into_iter().collect()))
 }
 
-/// The folded weight and bias, or `None` when the tensors do not have the expected dtypes
-/// and shapes (the unfused ops then report whatever is wrong at run time).
-fn fold(
+/// The per-channel `scale = γ / sqrt(σ² + ε)` and `shift = β - μ · scale` (computed in
+/// float64, rounded once to the weight's dtype), or `None` when the tensors do not have the
+/// expected dtypes and shapes (the unfused ops then report whatever is wrong at run time).
+/// The convolution's own bias is added before the scale, so it needs no folding.
+fn scale_shift(
     weight: &Tensor,
     bias: Option<&Tensor>,
     gamma: Option<&Tensor>,
@@ -187,33 +212,155 @@ fn fold(
             None => Some(vec![default; oc]),
         }
     };
-    let (b, g, be, m, v) = (
-        vals(bias, 0.0)?,
+    let (g, be, m, v) = (
         vals(gamma, 1.0)?,
         vals(beta, 0.0)?,
         vals(Some(mean), 0.0)?,
         vals(Some(var), 0.0)?,
     );
     let scale: Vec<f64> = (0..oc).map(|c| g[c] / (v[c] + eps).sqrt()).collect();
-    let new_b: Vec<f64> = (0..oc).map(|c| (b[c] - m[c]) * scale[c] + be[c]).collect();
-    let w = weight
-        .try_to_dtype("batch_norm fold", DType::F64)
-        .ok()?
-        .try_to_vec::<f64>("batch_norm fold")
-        .ok()?;
-    let per = w.len() / oc;
-    let new_w: Vec<f64> = w
-        .iter()
-        .enumerate()
-        .map(|(i, x)| x * scale[i / per.max(1)])
-        .collect();
-    let w2 = Tensor::from_vec(new_w, weight.shape())
-        .ok()?
-        .try_to_dtype("batch_norm fold", dtype)
-        .ok()?;
-    let b2 = Tensor::from_vec(new_b, &[oc])
-        .ok()?
-        .try_to_dtype("batch_norm fold", dtype)
-        .ok()?;
-    Some((w2, b2))
+    let shift: Vec<f64> = (0..oc).map(|c| be[c] - m[c] * scale[c]).collect();
+    let round = |x: Vec<f64>| {
+        Tensor::from_vec(x, &[oc])
+            .ok()?
+            .try_to_dtype("batch_norm fold", dtype)
+            .ok()
+    };
+    Some((round(scale)?, round(shift)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tsrun_tensor::Tensor;
+
+    use super::try_fold;
+    use crate::function::Expr;
+    use crate::ops::{registry, OpDef};
+    use crate::types::Type;
+    use crate::value::Value;
+
+    fn op(name: &str) -> Arc<OpDef> {
+        registry().candidates(name)[0].clone()
+    }
+
+    fn c(v: Value) -> Expr {
+        Expr::Const(v)
+    }
+
+    fn t(v: Vec<f32>, shape: &[usize]) -> Tensor {
+        Tensor::from_vec(v, shape).unwrap()
+    }
+
+    fn ints(v: &[i64]) -> Value {
+        Value::new_list(Type::Int, v.iter().map(|&x| Value::Int(x)).collect())
+    }
+
+    /// `batch_norm(conv2d(%0, W, b, ...), γ, β, μ, σ², False, 0.1, 1e-5, True)`, and the
+    /// tensors in it.
+    fn conv_bn() -> (Expr, Tensor, Vec<Tensor>) {
+        let w = t(
+            (0..2 * 3 * 2 * 2)
+                .map(|i| (i as f32 - 11.0) / 7.0)
+                .collect(),
+            &[2, 3, 2, 2],
+        );
+        let b = t(vec![0.5, -0.25], &[2]);
+        let bn = [
+            t(vec![1.5, 0.75], &[2]),
+            t(vec![0.1, -0.2], &[2]),
+            t(vec![0.3, -0.4], &[2]),
+            t(vec![0.9, 1.3], &[2]),
+        ];
+        let conv = Expr::Op(
+            op("aten::conv2d"),
+            vec![
+                Expr::Local(0),
+                c(Value::Tensor(w.clone())),
+                c(Value::Tensor(b.clone())),
+                c(ints(&[1, 1])),
+                c(ints(&[1, 1])),
+                c(ints(&[1, 1])),
+                c(Value::Int(1)),
+            ]
+            .into(),
+        );
+        let mut args = vec![conv];
+        args.extend(bn.iter().map(|x| c(Value::Tensor(x.clone()))));
+        args.extend([
+            c(Value::Bool(false)),
+            c(Value::Float(0.1)),
+            c(Value::Float(1e-5)),
+            c(Value::Bool(true)),
+        ]);
+        let e = Expr::Op(op("aten::batch_norm"), args.into());
+        (
+            e,
+            w,
+            vec![
+                b,
+                bn[0].clone(),
+                bn[1].clone(),
+                bn[2].clone(),
+                bn[3].clone(),
+            ],
+        )
+    }
+
+    /// Runs `e` (an op over constants and `%0`) on `x` with the plain kernels.
+    fn eval(e: &Expr, x: &Tensor) -> Tensor {
+        let Expr::Op(def, args) = e else {
+            panic!("not an op")
+        };
+        let mut vals: Vec<Value> = args
+            .iter()
+            .map(|a| match a {
+                Expr::Const(v) => v.clone(),
+                Expr::Local(0) => Value::Tensor(x.clone()),
+                inner @ Expr::Op(..) => Value::Tensor(eval(inner, x)),
+                _ => panic!("unexpected argument"),
+            })
+            .collect();
+        match (def.kernel)(&mut vals).unwrap() {
+            Value::Tensor(t) => t,
+            _ => panic!("not a tensor"),
+        }
+    }
+
+    #[test]
+    fn folds_into_a_scale_and_shift_and_keeps_the_weight() {
+        let (e, w, _) = conv_bn();
+        let folded = try_fold(&e).expect("eligible");
+        let Expr::Op(def, args) = &folded else {
+            panic!("not an op")
+        };
+        assert_eq!(def.schema.full_name(), "tsrun::conv_scale_shift");
+        // No second copy of the weight: the folded call uses the module's own tensor.
+        match &args[1] {
+            Expr::Const(Value::Tensor(w2)) => assert!(w2.same_storage(&w)),
+            _ => panic!("weight is not a constant"),
+        }
+        let x = t(
+            (0..3 * 4 * 5)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+                .collect(),
+            &[1, 3, 4, 5],
+        );
+        let (want, got) = (eval(&e, &x), eval(&folded, &x));
+        assert_eq!(want.shape(), got.shape());
+        let (a, b) = (want.to_vec::<f32>(), got.to_vec::<f32>());
+        for (p, q) in a.iter().zip(&b) {
+            assert!((p - q).abs() <= 1e-5 * (1.0 + p.abs()), "{p} vs {q}");
+        }
+    }
+
+    #[test]
+    fn training_mode_is_not_folded() {
+        let (mut e, _, _) = conv_bn();
+        if let Expr::Op(_, args) = &mut e {
+            args[5] = c(Value::Bool(true));
+        }
+        assert!(try_fold(&e).is_none());
+    }
 }

@@ -56,6 +56,42 @@ pub fn convolution(
     bias: Option<&Tensor>,
     p: &ConvParams,
 ) -> Result<Tensor> {
+    convolution_impl(input, weight, bias, None, p)
+}
+
+/// A convolution followed by a per-output-channel affine map,
+/// `y[:, c] = conv(x, W, b)[:, c] · scale[c] + shift[c]`, applied to each block of output
+/// rows right after its GEMM (no second pass over memory, no extra buffer).
+///
+/// This is how an eval-mode batch norm after a convolution runs once folded at load time:
+/// `scale = γ / sqrt(σ² + ε)`, `shift = β - μ · scale`. Folding into the weights instead
+/// would need a second, scaled copy of every weight while the module's own parameters stay
+/// referenced (as large as the model). `scale` and `shift` are 1-d with one element per
+/// output channel, of the input's dtype. Not for transposed convolutions.
+pub fn convolution_scale_shift(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    scale: &Tensor,
+    shift: &Tensor,
+    p: &ConvParams,
+) -> Result<Tensor> {
+    if p.transposed {
+        return Err(invalid(
+            "convolution",
+            "a per-channel scale and shift is not supported for transposed convolutions",
+        ));
+    }
+    convolution_impl(input, weight, bias, Some((scale, shift)), p)
+}
+
+fn convolution_impl(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    affine: Option<(&Tensor, &Tensor)>,
+    p: &ConvParams,
+) -> Result<Tensor> {
     let op = "convolution";
     let k = weight.dim().saturating_sub(2);
     if !(1..=2).contains(&k) {
@@ -130,7 +166,7 @@ pub fn convolution(
     let mut y = if p.transposed {
         conv_transpose2d(&x, &w, bias, geo, opad, groups)?
     } else {
-        conv2d_impl(&x, &w, bias, geo, groups)?
+        conv2d_impl(&x, &w, bias, affine, geo, groups)?
     };
     if k == 1 {
         y = squeeze_dim(&y, 2)?;
@@ -184,6 +220,7 @@ fn conv2d_impl(
     x: &Tensor,
     w: &Tensor,
     bias: Option<&Tensor>,
+    affine: Option<(&Tensor, &Tensor)>,
     g: Geo,
     groups: usize,
 ) -> Result<Tensor> {
@@ -204,10 +241,17 @@ fn conv2d_impl(
         ));
     }
     check_bias(op, bias, x, o)?;
+    if let Some((scale, shift)) = affine {
+        check_bias(op, Some(scale), x, o)?;
+        check_bias(op, Some(shift), x, o)?;
+    }
     let oh = out_len(op, h, g.ph, g.dh, g.kh, g.sh)?;
     let ow = out_len(op, wd, g.pw, g.dw, g.kw, g.sw)?;
     let (xd, wt) = (dense(op, x, cd)?, dense(op, w, cd)?);
     let bd = bias.map(|b| dense(op, b, cd)).transpose()?;
+    let ad = affine
+        .map(|(s, t)| Ok::<_, crate::TensorError>((dense(op, s, cd)?, dense(op, t, cd)?)))
+        .transpose()?;
     let shape = [n, o, oh, ow];
     let y = with_real!(cd, T => {
         let mut out = crate::alloc::try_filled_for_shape(op, &shape, T::of(0.0))?;
@@ -223,6 +267,7 @@ fn conv2d_impl(
             elems::<T>(&xd),
             elems::<T>(&wt),
             bd.as_ref().map(elems::<T>),
+            ad.as_ref().map(|(s, t)| (elems::<T>(s), elems::<T>(t))),
             [n, c, h, wd],
             [o, cg],
             [oh, ow],
@@ -240,6 +285,7 @@ fn conv_forward<T: Real>(
     x: &[T],
     w: &[T],
     bias: Option<&[T]>,
+    affine: Option<(&[T], &[T])>,
     [n, c, h, wd]: [usize; 4],
     [o, cg]: [usize; 2],
     [oh, ow]: [usize; 2],
@@ -275,6 +321,7 @@ fn conv_forward<T: Real>(
                 dg,
                 scratch,
             );
+            scale_shift_rows(dst, l, oc, affine);
         };
         if work > PAR_WORK {
             out.par_chunks_mut(l)
@@ -318,9 +365,11 @@ fn conv_forward<T: Real>(
                         dc,
                         l,
                     );
+                    scale_shift_rows(dc, l, gi * og + r0, affine);
                 });
         } else {
             T::gemm(og, kdim, l, (wg, kdim, 1), (cols, l, 1), beta, dst, l);
+            scale_shift_rows(dst, l, gi * og, affine);
         }
     };
     let items = n * groups;
@@ -334,6 +383,23 @@ fn conv_forward<T: Real>(
         out.chunks_mut(og * l)
             .enumerate()
             .for_each(|p| item(p, par));
+    }
+}
+
+/// `rows[r] = rows[r] · scale[c0 + r] + shift[c0 + r]` for each output-channel row of length
+/// `l` in a block that starts at channel `c0` (see [`convolution_scale_shift`]).
+#[inline]
+fn scale_shift_rows<T: Real>(rows: &mut [T], l: usize, c0: usize, affine: Option<(&[T], &[T])>) {
+    let Some((scale, shift)) = affine else {
+        return;
+    };
+    for (row, (&a, &b)) in rows
+        .chunks_mut(l.max(1))
+        .zip(scale[c0..].iter().zip(&shift[c0..]))
+    {
+        for v in row {
+            *v = *v * a + b;
+        }
     }
 }
 
