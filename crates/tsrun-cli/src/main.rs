@@ -257,7 +257,8 @@ fn run(args: &Args) -> Result<(), Failure> {
     }
     if let (Some(calls), Some(inputs)) = (args.bench, bench_inputs) {
         let report = tsrun_cli::bench::measure(calls as usize, load_ms, || {
-            module.run_method(method, inputs.clone()).map(drop)
+            // Cloned from the slice: no input `Vec` per call, as a library caller would.
+            module.run_method(method, inputs.iter().cloned()).map(drop)
         })
         .map_err(|e| Failure::Run(e.to_string()))?;
         print_text(&format!("{}\n", report.to_json_line()))?;

@@ -119,17 +119,26 @@ impl LoadedModule {
         self.entries.iter().find(|m| m.name == name)
     }
 
-    /// Runs a method of the root module with positional inputs.
-    pub fn run_method(&self, name: &str, inputs: Vec<Value>) -> RtResult<Value> {
+    /// Runs a method of the root module with positional inputs (moved, not cloned: a tensor
+    /// the caller gave up stays solely owned). Up to seven inputs are gathered on the stack,
+    /// so passing an array or an iterator costs no allocation.
+    pub fn run_method(
+        &self,
+        name: &str,
+        inputs: impl IntoIterator<Item = Value>,
+    ) -> RtResult<Value> {
         let m = self.method(name).ok_or_else(|| {
             RuntimeError::new(format!(
                 "the module has no method '{name}' (methods: {})",
                 self.method_names().join(", ")
             ))
         })?;
+        let mut args: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
+        args.push(Value::Object(self.root.clone()));
+        args.extend(inputs);
         let params = &m.params[1..];
-        if inputs.len() > params.len()
-            || inputs.len() < params.iter().filter(|p| p.default.is_none()).count()
+        let given = args.len() - 1;
+        if given > params.len() || given < params.iter().filter(|p| p.default.is_none()).count()
         {
             return Err(RuntimeError::exception(
                 "TypeError",
@@ -137,24 +146,19 @@ impl LoadedModule {
                     "{} expects {} input(s) but {} were given",
                     m.signature_text(),
                     params.len(),
-                    inputs.len()
+                    given
                 ),
             ));
         }
-        let mut args: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
-        args.push(Value::Object(self.root.clone()));
-        // The inputs are moved, not cloned: a tensor the caller gave up stays solely owned.
-        let mut inputs = inputs.into_iter();
-        for p in params {
-            let v = match inputs.next() {
-                Some(v) => v,
-                None => p.default.clone().unwrap_or_default(),
-            };
-            let v = match (&p.ty, v) {
-                (Type::Float, Value::Int(x)) => Value::Float(x as f64),
-                (_, v) => v,
-            };
-            if !value_has_type(&v, &p.ty) {
+        for (i, p) in params.iter().enumerate() {
+            if i >= given {
+                args.push(p.default.clone().unwrap_or_default());
+            }
+            let v = &mut args[i + 1];
+            if let (Type::Float, Value::Int(x)) = (&p.ty, &*v) {
+                *v = Value::Float(*x as f64);
+            }
+            if !value_has_type(v, &p.ty) {
                 return Err(RuntimeError::exception(
                     "TypeError",
                     format!(
@@ -166,7 +170,6 @@ impl LoadedModule {
                     ),
                 ));
             }
-            args.push(v);
         }
         crate::interp::call_slice(m, &mut args).map_err(|e| self.sources.annotate(e))
     }

@@ -24,8 +24,14 @@ fn bench_mlp(c: &mut Criterion) {
             Ok(t) => t,
             Err(e) => panic!("{e}"),
         };
+        // A fresh input `Vec` per call, as before `forward` took any iterator.
         c.bench_function(&format!("{name}/forward_[2]"), |b| {
             b.iter(|| module.forward(vec![Value::Tensor(x.clone())]))
+        });
+        // The input as an array: no allocation at all in steady state (criterion drops each
+        // result before the next call, so its buffer is reused).
+        c.bench_function(&format!("{name}/forward_[2]_array"), |b| {
+            b.iter(|| module.forward([Value::Tensor(x.clone())]))
         });
     }
 }

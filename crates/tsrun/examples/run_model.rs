@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(1);
     let x = Tensor::from_vec(vec![0.5f32; features], &[1, features])?;
 
-    let y = module.forward(vec![x.into()])?;
+    let y = module.forward([x.into()])?;
     println!("forward(0.5 x {features}) = {y}");
 
     // Take the result apart: a tensor, viewed as an ndarray without copying.

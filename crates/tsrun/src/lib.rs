@@ -6,7 +6,7 @@
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/seed/mlp_traced.pt");
 //! let module = Module::load(path)?;                   // e.g. "model.pt"
 //! let x = Tensor::from_vec(vec![0.5f32, -1.0], &[1, 2])?;
-//! let y = module.forward(vec![x.into()])?;            // a Value
+//! let y = module.forward([x.into()])?;                // a Value (inputs: any iterator)
 //! println!("{y}");                                    // printed as PyTorch would
 //! let y: Tensor = y.try_into()?;                      // or take the tensor out
 //! assert_eq!(y.shape(), &[1, 1]);

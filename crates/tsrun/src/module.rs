@@ -113,23 +113,30 @@ impl Module {
         })
     }
 
-    /// Runs `forward` with positional inputs (anything `Into<Value>`: tensors, numbers...).
+    /// Runs `forward` with positional inputs: any collection or iterator of [`Value`]s (build
+    /// them with `Into<Value>` from tensors, numbers...). An array costs no allocation; a
+    /// `Vec` works too.
     ///
     /// ```
     /// # use tsrun::{Module, Tensor};
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/seed/mlp_traced.pt");
     /// # let module = Module::load(path)?;
     /// let x = Tensor::from_vec(vec![0.5f32, -1.0, 0.0, 2.0], &[2, 2])?;
-    /// let y = module.forward(vec![x.into()])?;
+    /// let y = module.forward([x.clone().into()])?;
     /// assert_eq!(y.as_tensor().unwrap().shape(), &[2, 1]);
+    /// let y2 = module.forward(vec![x.into()])?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn forward(&self, inputs: Vec<Value>) -> Result<Value, Error> {
+    ///
+    /// A steady-state call of a small model allocates nothing once the caller has dropped the
+    /// previous result: its buffer is reused for the next one. Results never share a buffer:
+    /// while the caller holds the previous one, a new buffer is allocated.
+    pub fn forward(&self, inputs: impl IntoIterator<Item = Value>) -> Result<Value, Error> {
         self.run_method("forward", inputs)
     }
 
     /// Runs the named method (`forward` or an `@torch.jit.export` method) with positional
-    /// inputs. Too many or too few inputs, or one of the wrong type, is an
+    /// inputs (as for [`Module::forward`]). Too many or too few inputs, or one of the wrong type, is an
     /// [`Error::Runtime`] (`TypeError`) whose message shows the method's signature.
     ///
     /// ```
@@ -140,7 +147,11 @@ impl Module {
     /// assert!(err.to_string().contains("forward(x: Tensor) -> Tensor"), "{err}");
     /// # Ok::<(), tsrun::Error>(())
     /// ```
-    pub fn run_method(&self, name: &str, inputs: Vec<Value>) -> Result<Value, Error> {
+    pub fn run_method(
+        &self,
+        name: &str,
+        inputs: impl IntoIterator<Item = Value>,
+    ) -> Result<Value, Error> {
         Ok(self.inner.run_method(name, inputs)?)
     }
 

@@ -46,6 +46,7 @@ use std::sync::{Arc, OnceLock};
 use crate::error::RtResult;
 use crate::value::Value;
 pub(crate) use containers::values_equal;
+pub(crate) use prepared::linear_chain;
 pub use schema::{parse_schema, Schema, SchemaArg};
 
 /// A kernel: takes the arguments in schema order (defaults filled in) and returns the result
@@ -63,6 +64,12 @@ pub type OutKernel = fn(args: &[&Value], out: &mut Value) -> RtResult<()>;
 pub trait PreparedOp: Send + Sync {
     /// Runs the call; `args` are all the arguments in schema order, constants included.
     fn run(&self, args: &[&Value], out: &mut Value) -> RtResult<()>;
+
+    /// The fixed `linear` layer this is, with its fused-`relu` flag, so that plans can chain
+    /// consecutive layers into one step (`plan/fuse.rs`); `None` for anything else.
+    fn as_linear(&self) -> Option<(&tsrun_tensor::ops::fixed_linear::FixedLinear, bool)> {
+        None
+    }
 }
 
 /// Prepares a call whose arguments are partly known at load time (`None` = known only at run

@@ -47,11 +47,14 @@ pub(crate) fn build(
         return None;
     };
     let ret = b.value(e, (last.line, last.col))?;
+    let steps = super::fuse::linear_chains(b.steps, ret, num_params);
+    let keep_ret = kept_return(&steps, ret, num_params);
     let plan = Plan {
         id: NEXT_PLAN_ID.fetch_add(1, Ordering::Relaxed),
-        steps: b.steps.into(),
+        steps: steps.into(),
         consts: b.consts.into(),
         ret,
+        keep_ret,
         num_slots: b.num_slots as usize,
         num_params,
         file: file.clone(),
@@ -178,6 +181,29 @@ impl Builder {
     }
 }
 
+/// The returned slot, when the last step writing it recycles its previous value (a prepared
+/// or out form, allowed to recycle): only such a step can reuse the returned buffer. Not a
+/// parameter, which is the caller's value.
+fn kept_return(steps: &[Step], ret: Src, num_params: usize) -> Option<u32> {
+    let (Src::Slot(s) | Src::Move(s)) = ret else {
+        return None;
+    };
+    if (s as usize) < num_params {
+        return None;
+    }
+    let last_write = steps.iter().rev().find(|step| match step {
+        Step::Op { dst, .. } | Step::Tuple { dst, .. } | Step::Copy { dst, .. } => *dst == s,
+    })?;
+    match last_write {
+        Step::Op {
+            run: Run::Out(_) | Run::Prepared(_),
+            recycle: true,
+            ..
+        } => Some(s),
+        _ => None,
+    }
+}
+
 /// Every slot and constant index is inside the frame and constant table, so the executor's
 /// indexing cannot fail.
 fn in_bounds(plan: &Plan) -> bool {
@@ -190,6 +216,7 @@ fn in_bounds(plan: &Plan) -> bool {
     };
     let slot_ok = |x: u32| (x as usize) < plan.num_slots;
     src_ok(&plan.ret)
+        && plan.keep_ret.is_none_or(slot_ok)
         && plan.steps.iter().all(|step| match step {
             Step::Op { args, dst, .. } => slot_ok(*dst) && args.iter().all(src_ok),
             Step::Tuple { items, dst } => slot_ok(*dst) && items.iter().all(src_ok),

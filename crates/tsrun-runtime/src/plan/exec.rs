@@ -74,10 +74,22 @@ fn exec(plan: &Plan, frame: &mut [Value]) -> RtResult<Value> {
         }
     }
     Ok(match plan.ret {
-        // The result leaves the frame: it is the caller's now.
-        Src::Slot(s) | Src::Move(s) => std::mem::take(&mut frame[s as usize]),
+        Src::Slot(s) | Src::Move(s) => returned(plan, frame, s as usize),
         Src::Const(i) => plan.consts[i as usize].clone(),
     })
+}
+
+/// The result in slot `s`, for the caller. The frame keeps a handle on a kept return
+/// (`Plan::keep_ret`): on the next call the producing step finds it again as its previous
+/// output, and overwrites it only if the caller has dropped theirs by then (`overwrite_as`
+/// reuses a buffer only when one handle is left), so two results never share a buffer.
+#[inline]
+fn returned(plan: &Plan, frame: &mut [Value], s: usize) -> Value {
+    match &frame[s] {
+        Value::Tensor(t) if plan.keep_ret == Some(s as u32) => Value::Tensor(t.clone()),
+        // Otherwise the result leaves the frame: it is the caller's now.
+        _ => std::mem::take(&mut frame[s]),
+    }
 }
 
 /// `dst`'s value from the previous call, for the step that recomputes it to overwrite.
@@ -129,18 +141,20 @@ fn with_borrowed<R>(
 }
 
 /// After a call: the arguments are dropped (the frame must not keep the caller's values
-/// alive), and of the rest only solely-owned tensors within the byte budget are kept for
-/// recycling.
+/// alive), and of the rest only solely-owned tensors and the kept return (shared with the
+/// caller, see [`returned`]) are kept for recycling, within the byte budget.
 fn release(plan: &Plan, frame: &mut [Value]) {
-    let (params, rest) = frame.split_at_mut(plan.num_params.min(frame.len()));
+    let num_params = plan.num_params.min(frame.len());
+    let (params, rest) = frame.split_at_mut(num_params);
     for cell in params {
         *cell = Value::None;
     }
+    let ret = plan.keep_ret.map(|s| s as usize);
     let mut kept = 0usize;
-    for cell in rest {
+    for (i, cell) in rest.iter_mut().enumerate() {
         let keep = match cell {
             Value::None => continue,
-            Value::Tensor(t) if t.is_sole_owner() => {
+            Value::Tensor(t) if t.is_sole_owner() || ret == Some(num_params + i) => {
                 kept = kept.saturating_add(t.storage().nbytes());
                 kept <= KEEP_BYTES
             }

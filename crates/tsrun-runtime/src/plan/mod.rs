@@ -7,7 +7,9 @@
 //! e.g. `linear` with packed weights, fused with a following `relu`) and lets each step write
 //! into the buffer it produced on the previous call ([`crate::ops::OutKernel`]): per thread,
 //! the frame of slots survives between calls (see `frames`), so a steady-state call of an MLP
-//! allocates only the tensor it returns.
+//! allocates nothing: the frame also keeps a handle on the tensor it returned (see `exec`), and
+//! once the caller has dropped it, the step that produced it overwrites it on the next call.
+//! Consecutive `linear` layers are chained into one step (`fuse`).
 //!
 //! Functions with control flow, calls, attribute access or anything else keep running through
 //! the tree-walking interpreter (`crate::interp`); a plan is an optional fast form.
@@ -15,6 +17,7 @@
 mod build;
 mod exec;
 mod frames;
+mod fuse;
 
 use std::sync::Arc;
 
@@ -33,6 +36,10 @@ pub struct Plan {
     consts: Box<[Value]>,
     /// What the function returns.
     ret: Src,
+    /// The slot of the returned tensor when a recycling step (prepared or [`OutKernel`])
+    /// produces it: the frame keeps its own handle on the result, so the next call can
+    /// overwrite it once the caller has dropped theirs (never while they hold it).
+    keep_ret: Option<u32>,
     /// Frame size: parameters, locals and temporaries.
     num_slots: usize,
     /// Leading slots holding the call's arguments (cleared after each call).

@@ -10,6 +10,10 @@ use crate::ops::linalg::linear;
 use crate::ops::unary::relu;
 use crate::{DType, Result, Tensor};
 
+mod chain;
+
+pub use chain::LinearChain;
+
 /// Outputs computed together from one packed weight block: eight float32 lanes, two SSE or
 /// one AVX register, so the accumulators stay in registers.
 const LANES: usize = 8;
@@ -21,6 +25,7 @@ const LANES: usize = 8;
 const MAX_PACKED_ELEMENTS: usize = 64 * 1024;
 
 /// A `linear` (optionally followed by `relu`) whose weight and bias are fixed.
+#[derive(Clone)]
 pub struct FixedLinear {
     weight: Tensor,
     bias: Option<Tensor>,
@@ -28,6 +33,7 @@ pub struct FixedLinear {
 }
 
 /// Float32 weights in the layout the single-row kernel wants.
+#[derive(Clone)]
 struct Packed {
     /// Output features.
     n: usize,
@@ -59,10 +65,7 @@ impl FixedLinear {
     pub fn run_into(&self, x: &Tensor, out: &mut Tensor, then_relu: bool) -> Result<()> {
         if let Some(p) = &self.packed {
             if let Some(xs) = single_row(x, p.k) {
-                let mut shape: smallvec::SmallVec<[usize; 4]> =
-                    smallvec::SmallVec::from_slice(&x.shape()[..x.dim() - 1]);
-                shape.push(p.n);
-                if let Some(o) = out.overwrite_as::<f32>(&shape) {
+                if let Some(o) = out.overwrite_as::<f32>(&row_shape(x, p.n)) {
                     p.row(xs, o, then_relu);
                     return Ok(());
                 }
@@ -72,6 +75,20 @@ impl FixedLinear {
         *out = if then_relu { relu(&y)? } else { y };
         Ok(())
     }
+
+    /// `(input features, output features)` when the weight is packed for the single-row
+    /// kernel (the form a [`LinearChain`] needs), `None` otherwise.
+    pub fn packed_dims(&self) -> Option<(usize, usize)> {
+        self.packed.as_ref().map(|p| (p.k, p.n))
+    }
+}
+
+/// `x`'s shape with its last dimension replaced by `n`: a linear layer's output shape.
+fn row_shape(x: &Tensor, n: usize) -> smallvec::SmallVec<[usize; 4]> {
+    let mut shape: smallvec::SmallVec<[usize; 4]> =
+        smallvec::SmallVec::from_slice(&x.shape()[..x.dim().saturating_sub(1)]);
+    shape.push(n);
+    shape
 }
 
 /// The input's elements when it is one contiguous float32 row of `k` features.
