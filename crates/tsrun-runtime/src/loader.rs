@@ -120,8 +120,9 @@ impl LoadedModule {
     }
 
     /// Runs a method of the root module with positional inputs (moved, not cloned: a tensor
-    /// the caller gave up stays solely owned). Up to seven inputs are gathered on the stack,
-    /// so passing an array or an iterator costs no allocation.
+    /// the caller gave up stays solely owned). A method that runs as a plan gets its inputs
+    /// moved straight into its frame; otherwise up to seven are gathered on the stack. Either
+    /// way, passing an array or an iterator costs no allocation.
     pub fn run_method(
         &self,
         name: &str,
@@ -133,11 +134,58 @@ impl LoadedModule {
                 self.method_names().join(", ")
             ))
         })?;
-        let mut args: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
-        args.push(Value::Object(self.root.clone()));
-        args.extend(inputs);
-        let params = &m.params[1..];
-        let given = args.len() - 1;
+        let plan = m
+            .compiled()
+            .ok()
+            .and_then(|f| f.plan.as_ref())
+            .filter(|p| p.num_params() == m.params.len());
+        let result = match plan {
+            // A plan makes no calls, so it needs no call-depth accounting (`call_slice`).
+            Some(plan) => crate::plan::run_with(plan, |params| {
+                self.bind(m, params, inputs, plan.reads_receiver())
+            }),
+            None => {
+                let mut args: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
+                args.resize(m.params.len(), Value::None);
+                self.bind(m, &mut args, inputs, true)?;
+                crate::interp::call_slice(m, &mut args)
+            }
+        };
+        result.map_err(|e| self.sources.annotate(e))
+    }
+
+    /// Moves the receiver (when `receiver`: code that never reads `self` is spared its
+    /// reference count) and `inputs` into `cells` (one per parameter of `m`, `self` first),
+    /// fills in defaults and checks the count and types against `m`'s signature, as PyTorch
+    /// does (`TypeError` naming the signature).
+    fn bind(
+        &self,
+        m: &FunctionRef,
+        cells: &mut [Value],
+        inputs: impl IntoIterator<Item = Value>,
+        receiver: bool,
+    ) -> RtResult<()> {
+        let (Some((this, cells)), Some((_, params))) =
+            (cells.split_first_mut(), m.params.split_first())
+        else {
+            return Err(RuntimeError::new(format!(
+                "{} has no receiver parameter",
+                m.qualified_name
+            )));
+        };
+        if receiver {
+            *this = Value::Object(self.root.clone());
+        }
+        let mut inputs = inputs.into_iter();
+        let mut given = 0;
+        for cell in cells.iter_mut() {
+            match inputs.next() {
+                Some(v) => *cell = v,
+                None => break,
+            }
+            given += 1;
+        }
+        let given = given + inputs.count();
         if given > params.len() || given < params.iter().filter(|p| p.default.is_none()).count()
         {
             return Err(RuntimeError::exception(
@@ -150,11 +198,10 @@ impl LoadedModule {
                 ),
             ));
         }
-        for (i, p) in params.iter().enumerate() {
+        for (i, (p, v)) in params.iter().zip(cells).enumerate() {
             if i >= given {
-                args.push(p.default.clone().unwrap_or_default());
+                *v = p.default.clone().unwrap_or_default();
             }
-            let v = &mut args[i + 1];
             if let (Type::Float, Value::Int(x)) = (&p.ty, &*v) {
                 *v = Value::Float(*x as f64);
             }
@@ -171,7 +218,7 @@ impl LoadedModule {
                 ));
             }
         }
-        crate::interp::call_slice(m, &mut args).map_err(|e| self.sources.annotate(e))
+        Ok(())
     }
 
     /// The printable signature of a method.

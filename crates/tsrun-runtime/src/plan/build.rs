@@ -49,6 +49,7 @@ pub(crate) fn build(
     let ret = b.value(e, (last.line, last.col))?;
     let steps = super::fuse::linear_chains(b.steps, ret, num_params);
     let keep_ret = kept_return(&steps, ret, num_params);
+    let reads_receiver = num_params > 0 && reads_slot(&steps, ret, 0);
     let plan = Plan {
         id: NEXT_PLAN_ID.fetch_add(1, Ordering::Relaxed),
         steps: steps.into(),
@@ -57,6 +58,7 @@ pub(crate) fn build(
         keep_ret,
         num_slots: b.num_slots as usize,
         num_params,
+        reads_receiver,
         file: file.clone(),
     };
     in_bounds(&plan).then_some(plan)
@@ -202,6 +204,17 @@ fn kept_return(steps: &[Step], ret: Src, num_params: usize) -> Option<u32> {
         } => Some(s),
         _ => None,
     }
+}
+
+/// Whether any step or the return reads `slot`.
+fn reads_slot(steps: &[Step], ret: Src, slot: u32) -> bool {
+    let is = |s: &Src| matches!(*s, Src::Slot(x) | Src::Move(x) if x == slot);
+    is(&ret)
+        || steps.iter().any(|step| match step {
+            Step::Op { args, .. } => args.iter().any(is),
+            Step::Tuple { items, .. } => items.iter().any(is),
+            Step::Copy { src, .. } => is(src),
+        })
 }
 
 /// Every slot and constant index is inside the frame and constant table, so the executor's

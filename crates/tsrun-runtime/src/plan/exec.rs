@@ -12,11 +12,29 @@ const KEEP_BYTES: usize = 4 << 20;
 
 /// Calls the plan with the function's arguments (moved out of `args`).
 pub(crate) fn run(plan: &Plan, args: &mut [Value]) -> RtResult<Value> {
+    run_with(plan, |params| {
+        for (cell, a) in params.iter_mut().zip(args.iter_mut()) {
+            *cell = std::mem::take(a);
+        }
+        Ok(())
+    })
+}
+
+/// Calls the plan with its parameter slots (the receiver first) filled in place by `bind`:
+/// arguments are moved once, straight into the frame. An error from `bind` (e.g. a failed
+/// signature check) is the call's error; the frame is released either way.
+pub(crate) fn run_with(
+    plan: &Plan,
+    bind: impl FnOnce(&mut [Value]) -> RtResult<()>,
+) -> RtResult<Value> {
     let mut frame = frames::take(plan.id, plan.num_slots);
-    for (cell, a) in frame.iter_mut().zip(args.iter_mut()) {
-        *cell = std::mem::take(a);
-    }
-    let result = exec(plan, &mut frame);
+    // `frames::take` gives `num_slots` slots and `build` checked `num_params <= num_slots`.
+    let result = match frame.get_mut(..plan.num_params) {
+        Some(params) => bind(params).and_then(|()| exec(plan, &mut frame)),
+        None => Err(crate::error::RuntimeError::new(
+            "internal error: a plan's frame is smaller than its parameters",
+        )),
+    };
     release(plan, &mut frame);
     frames::put(plan.id, frame);
     result

@@ -19,6 +19,10 @@ pub(super) fn take(id: u64, num_slots: usize) -> Vec<Value> {
     let cached = FRAMES
         .try_with(|f| {
             let mut frames = f.borrow_mut();
+            // The usual case, one model called in a loop: its frame was put back last.
+            if frames.last().is_some_and(|(fid, _)| *fid == id) {
+                return frames.pop().map(|(_, frame)| frame);
+            }
             let i = frames.iter().rposition(|(fid, _)| *fid == id)?;
             Some(frames.swap_remove(i).1)
         })

@@ -25,7 +25,7 @@ use crate::ops::{Kernel, OpDef, OutKernel, PreparedOp};
 use crate::value::Value;
 
 pub(crate) use build::build;
-pub(crate) use exec::run;
+pub(crate) use exec::{run, run_with};
 
 /// A flattened straight-line function body.
 pub struct Plan {
@@ -44,6 +44,9 @@ pub struct Plan {
     num_slots: usize,
     /// Leading slots holding the call's arguments (cleared after each call).
     num_params: usize,
+    /// Whether any step (or the return) reads slot 0, a method's `self`: after specialisation
+    /// a plan usually does not, and the caller can skip the reference count of passing it.
+    reads_receiver: bool,
     /// Source file of the printed code, for error locations.
     file: Arc<str>,
 }
@@ -57,6 +60,17 @@ impl Plan {
     /// True when the plan has no step (the function returns a parameter or constant).
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
+    }
+
+    /// Number of leading slots that hold the arguments (the receiver included).
+    pub(crate) fn num_params(&self) -> usize {
+        self.num_params
+    }
+
+    /// Whether the plan reads slot 0 (a method's `self`); if not, the caller may leave it
+    /// `None`.
+    pub(crate) fn reads_receiver(&self) -> bool {
+        self.reads_receiver
     }
 }
 

@@ -149,11 +149,15 @@ impl Packed {
         let (o_blocks, o_rest) = o.as_chunks_mut::<LANES>();
         let (b_blocks, b_rest) = self.b.as_chunks::<LANES>();
         let k = self.k;
-        for ((acc_out, bias), w) in o_blocks
-            .iter_mut()
-            .zip(b_blocks)
-            .zip(self.blocked.chunks_exact(k))
-        {
+        // The weights are walked with `split_at_checked` rather than `chunks_exact(k)`, whose
+        // chunk count is a division: two integer divisions per layer were a visible part of
+        // a small MLP's call.
+        let mut blocked = self.blocked.as_slice();
+        for (acc_out, bias) in o_blocks.iter_mut().zip(b_blocks) {
+            let Some((w, tail)) = blocked.split_at_checked(k) else {
+                break;
+            };
+            blocked = tail;
             let mut acc = *bias;
             for (&xi, wi) in x.iter().zip(w) {
                 for (a, &wj) in acc.iter_mut().zip(wi) {
@@ -168,12 +172,18 @@ impl Packed {
             }
             *acc_out = acc;
         }
-        for ((oj, row), &bj) in o_rest.iter_mut().zip(self.rest.chunks_exact(k)).zip(b_rest) {
+        let mut rest = self.rest.as_slice();
+        for (oj, &bj) in o_rest.iter_mut().zip(b_rest) {
+            let Some((row, tail)) = rest.split_at_checked(k) else {
+                break;
+            };
+            rest = tail;
             let v = x.iter().zip(row).fold(bj, |s, (&p, &q)| s + p * q);
             *oj = if then_relu && v < 0.0 { 0.0 } else { v };
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
