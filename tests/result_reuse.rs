@@ -124,7 +124,10 @@ fn held_results_are_never_overwritten(model: &str, cases: &[Case]) {
     }
     for (i, (_, a)) in held.iter().enumerate() {
         for (_, b) in &held[i + 1..] {
-            assert!(!tensor(a).same_storage(tensor(b)), "{model}: two results share a buffer");
+            assert!(
+                !tensor(a).same_storage(tensor(b)),
+                "{model}: two results share a buffer"
+            );
         }
     }
 }
@@ -142,7 +145,11 @@ fn dropped_results_are_recycled(model: &str, cases: &[Case], expect_reuse: bool)
         let v = run(&module, c);
         check(c, &v, "recycled");
         if let (true, Some(prev)) = (expect_reuse, last) {
-            assert_eq!(buffer(&v), prev, "{model}: the dropped result's buffer is reused");
+            assert_eq!(
+                buffer(&v),
+                prev,
+                "{model}: the dropped result's buffer is reused"
+            );
         }
         last = Some(buffer(&v));
         // `v` is dropped here, before the next call.
@@ -212,6 +219,10 @@ fn steady_state_mlp_call_allocates_nothing() {
         }
         let per_call = (allocations() - before) as f64 / 100.0;
         assert_eq!(per_call, 0.0, "{model}: allocations per steady-state call");
-        check(&cases[0], &run(&module, &cases[0]), "after the steady-state calls");
+        check(
+            &cases[0],
+            &run(&module, &cases[0]),
+            "after the steady-state calls",
+        );
     }
 }

@@ -186,8 +186,7 @@ impl LoadedModule {
             given += 1;
         }
         let given = given + inputs.count();
-        if given > params.len() || given < params.iter().filter(|p| p.default.is_none()).count()
-        {
+        if given > params.len() || given < params.iter().filter(|p| p.default.is_none()).count() {
             return Err(RuntimeError::exception(
                 "TypeError",
                 format!(

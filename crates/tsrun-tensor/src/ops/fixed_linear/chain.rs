@@ -180,10 +180,19 @@ mod tests {
                     .enumerate()
                     .map(|(i, w)| layer(w[1], w[0], i as f32))
                     .collect();
-                let refs: Vec<(&FixedLinear, bool)> =
-                    ls.iter().zip(relus.iter().cycle()).map(|(l, r)| (l, *r)).collect();
+                let refs: Vec<(&FixedLinear, bool)> = ls
+                    .iter()
+                    .zip(relus.iter().cycle())
+                    .map(|(l, r)| (l, *r))
+                    .collect();
                 let chain = LinearChain::new(&refs);
-                if widths.iter().skip(1).rev().skip(1).any(|&w| w > MAX_CHAIN_WIDTH) {
+                if widths
+                    .iter()
+                    .skip(1)
+                    .rev()
+                    .skip(1)
+                    .any(|&w| w > MAX_CHAIN_WIDTH)
+                {
                     assert!(chain.is_none(), "{widths:?}: too wide to chain");
                     continue;
                 }
@@ -216,8 +225,14 @@ mod tests {
         let b = layer(1, 8, 1.0);
         assert!(LinearChain::new(&[(&a, true)]).is_none());
         assert!(LinearChain::new(&[(&b, true), (&a, false)]).is_none());
-        let big = FixedLinear::new(Tensor::from_vec(vec![0.0f32; 2 * 40_000], &[40_000, 2]).unwrap(), None);
-        let wide = FixedLinear::new(Tensor::from_vec(vec![0.0f32; 40_000], &[1, 40_000]).unwrap(), None);
+        let big = FixedLinear::new(
+            Tensor::from_vec(vec![0.0f32; 2 * 40_000], &[40_000, 2]).unwrap(),
+            None,
+        );
+        let wide = FixedLinear::new(
+            Tensor::from_vec(vec![0.0f32; 40_000], &[1, 40_000]).unwrap(),
+            None,
+        );
         assert!(LinearChain::new(&[(&big, true), (&wide, false)]).is_none());
         let f64w = FixedLinear::new(Tensor::from_vec(vec![0.0f64; 16], &[8, 2]).unwrap(), None);
         assert!(LinearChain::new(&[(&f64w, true), (&b, false)]).is_none());
