@@ -217,10 +217,11 @@ pub fn transformer_encoder_layer(
     let pre = x.clone();
     let h = if p.norm_first { ln(&x, p.norm2)? } else { x };
     let h = crate::ops::linalg::linear(&h, p.ffn1.0, Some(p.ffn1.1))?;
+    // `h` is this call's own fresh buffer: ReLU in place saves a `[T, ffn]` temporary.
     let h = if p.use_gelu {
         crate::ops::unary::gelu(&h, "none")?
     } else {
-        crate::ops::unary::relu(&h)?
+        crate::ops::unary::relu_(&h)?
     };
     let h = crate::ops::linalg::linear(&h, p.ffn2.0, Some(p.ffn2.1))?;
     let mut y = add(&h, &pre, one)?;

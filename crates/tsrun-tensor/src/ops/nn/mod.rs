@@ -16,6 +16,7 @@ pub mod loss;
 pub mod norm;
 pub mod pool;
 pub mod pool3d;
+mod pool_max;
 pub mod rnn;
 pub mod upsample;
 

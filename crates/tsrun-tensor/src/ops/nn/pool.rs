@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use super::pool_max::{max_plane, MaxGeom};
 use super::{compute_dtype, dense, elems, expand_param, with_real, Real};
 use crate::error::invalid;
 use crate::ops::shape::{squeeze_dim, unsqueeze};
@@ -143,7 +144,7 @@ fn per_plane<T: Real>(
 }
 
 /// `aten::max_pool2d` (`spatial == 2`) and `aten::max_pool1d` (`spatial == 1`).
-/// NaN propagates, as in aten.
+/// NaN propagates, as in aten. The plane kernel is [`super::pool_max`].
 #[allow(clippy::too_many_arguments)]
 pub fn max_pool(
     x: &Tensor,
@@ -171,32 +172,18 @@ pub fn max_pool(
         shape.push(ow);
     }
     let y = with_real!(cd, T => {
+        let geom = MaxGeom {
+            h,
+            w,
+            oh,
+            ow,
+            k: [g.kh, g.kw],
+            s: [g.sh, g.sw],
+            p: [g.ph, g.pw],
+            d: [g.dh, g.dw],
+        };
         let out = per_plane(op, elems::<T>(&xd), np, h * w, [oh, ow], |src, dst| {
-            for oy in 0..oh {
-                for ox in 0..ow {
-                    let mut m = T::of(f64::NEG_INFINITY);
-                    for ki in 0..g.kh {
-                        let iy = (oy * g.sh + ki * g.dh) as isize - g.ph as isize;
-                        if iy < 0 || iy >= h as isize {
-                            continue;
-                        }
-                        for kj in 0..g.kw {
-                            let ix = (ox * g.sw + kj * g.dw) as isize - g.pw as isize;
-                            if ix < 0 || ix >= w as isize {
-                                continue;
-                            }
-                            let v = src[iy as usize * w + ix as usize];
-                            if v > m || v.nan() {
-                                m = v;
-                                if v.nan() {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    dst[oy * ow + ox] = m;
-                }
-            }
+            max_plane(src, dst, &geom)
         })?;
         Tensor::from_vec(out, &shape)?
     });
