@@ -1,11 +1,10 @@
 //! The per-plane kernel of `max_pool1d`/`max_pool2d`.
 //!
-//! The output is built one row at a time: the row starts at -inf and every in-range
-//! input row of the window is folded into it, one kernel column at a time. Output
-//! columns whose horizontal window lies wholly inside the input (the interior) take a
-//! plain strided walk over the input row with no index arithmetic or bounds tests per
-//! element; only the few border columns next to the padding test each tap. A row of
-//! outputs stays in L1 while the `kh * kw` passes run over it.
+//! The output is built one row at a time, separably: the window's in-range input rows
+//! are folded into one row (a contiguous, vectorised pass per kernel row), then each
+//! output takes the max of its `kw` taps in that row. Output columns whose horizontal
+//! window lies wholly inside the input (the interior) need no bounds tests; only the few
+//! border columns next to the padding test each tap.
 //!
 //! NaN wins, as in aten's `max_pool2d` (`if (val > maxval || isnan(val))`): once an
 //! output holds NaN no later value replaces it with a number.
@@ -51,6 +50,11 @@ fn interior(g: &MaxGeom) -> (usize, usize) {
 }
 
 /// Max-pools one `h x w` plane `src` into the `oh x ow` plane `dst`.
+///
+/// Separable: for each output row, the in-range input rows of its window are first
+/// folded into one input-wide row `col` (contiguous, so it vectorises), then each output
+/// takes the max of its `kw` taps in `col`. The max (NaN winning) is order-free, so this
+/// equals the per-window loop.
 pub(super) fn max_plane<T: Real>(src: &[T], dst: &mut [T], g: &MaxGeom) {
     let [kh, kw] = g.k;
     let [sh, sw] = g.s;
@@ -58,42 +62,48 @@ pub(super) fn max_plane<T: Real>(src: &[T], dst: &mut [T], g: &MaxGeom) {
     let [dh, dw] = g.d;
     let (lo, hi) = interior(g);
     let neg = T::of(f64::NEG_INFINITY);
+    let mut col = vec![neg; g.w];
     for (oy, row) in dst.chunks_exact_mut(g.ow).take(g.oh).enumerate() {
-        row.fill(neg);
+        // Vertical: fold the window's in-range input rows into `col`.
+        let mut first = true;
         for ky in 0..kh {
             let iy = (oy * sh + ky * dh) as isize - ph as isize;
             if iy < 0 || iy >= g.h as isize {
                 continue;
             }
             let r = &src[iy as usize * g.w..][..g.w];
-            // Border columns: test every tap.
-            for ox in (0..lo).chain(hi..g.ow) {
-                let mut m = row[ox];
-                for kx in 0..kw {
-                    let ix = (ox * sw + kx * dw) as isize - pw as isize;
-                    if ix >= 0 && (ix as usize) < g.w {
-                        m = fold(m, r[ix as usize]);
-                    }
-                }
-                row[ox] = m;
-            }
-            // Interior columns: a strided walk per kernel column.
-            if hi > lo {
-                let out = &mut row[lo..hi];
-                for kx in 0..kw {
-                    let start = lo * sw + kx * dw - pw;
-                    let taps = &r[start..start + (hi - lo - 1) * sw + 1];
-                    if sw == 1 {
-                        for (o, &v) in out.iter_mut().zip(taps) {
-                            *o = fold(*o, v);
-                        }
-                    } else {
-                        for (o, &v) in out.iter_mut().zip(taps.iter().step_by(sw)) {
-                            *o = fold(*o, v);
-                        }
-                    }
+            if first {
+                col.copy_from_slice(r);
+                first = false;
+            } else {
+                for (c, &v) in col.iter_mut().zip(r) {
+                    *c = fold(*c, v);
                 }
             }
+        }
+        if first {
+            // No input row in the window (cannot happen with pad <= k/2): -inf, as aten.
+            col.fill(neg);
+        }
+        // Horizontal, border columns: test every tap.
+        for ox in (0..lo).chain(hi..g.ow) {
+            let mut m = neg;
+            for kx in 0..kw {
+                let ix = (ox * sw + kx * dw) as isize - pw as isize;
+                if ix >= 0 && (ix as usize) < g.w {
+                    m = fold(m, col[ix as usize]);
+                }
+            }
+            row[ox] = m;
+        }
+        // Horizontal, interior columns: every tap is in range.
+        for (i, o) in row[lo..hi].iter_mut().enumerate() {
+            let taps = &col[(lo + i) * sw - pw..][..(kw - 1) * dw + 1];
+            let mut m = taps[0];
+            for &v in taps.iter().step_by(dw).skip(1) {
+                m = fold(m, v);
+            }
+            *o = m;
         }
     }
 }
