@@ -134,8 +134,10 @@ impl Optimizer {
         // is answered with `out` itself instead of cloning and re-folding its whole body (and,
         // recursively, its callees') once per round.
         let (_, consts_key) = &key;
-        self.already
-            .insert((Arc::as_ptr(&out) as usize, consts_key.clone()), out.clone());
+        self.already.insert(
+            (Arc::as_ptr(&out) as usize, consts_key.clone()),
+            out.clone(),
+        );
         self.cache.insert(key, out.clone());
         out
     }
