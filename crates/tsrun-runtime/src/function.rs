@@ -314,14 +314,15 @@ pub enum ChildrenMut<'a> {
     /// Up to three boxed operands.
     Few(std::iter::Flatten<std::array::IntoIter<Option<&'a mut Expr>, 3>>),
     /// Dict displays: key, value, key, value, ...
-    Pairs(
-        std::iter::FlatMap<
-            std::slice::IterMut<'a, (Expr, Expr)>,
-            [&'a mut Expr; 2],
-            fn(&'a mut (Expr, Expr)) -> [&'a mut Expr; 2],
-        >,
-    ),
+    Pairs(PairsMut<'a>),
 }
+
+/// Keys and values of a dict display, in order.
+type PairsMut<'a> = std::iter::FlatMap<
+    std::slice::IterMut<'a, (Expr, Expr)>,
+    [&'a mut Expr; 2],
+    fn(&'a mut (Expr, Expr)) -> [&'a mut Expr; 2],
+>;
 
 impl<'a> Iterator for ChildrenMut<'a> {
     type Item = &'a mut Expr;

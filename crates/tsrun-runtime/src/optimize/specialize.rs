@@ -388,7 +388,7 @@ fn count_reads(e: &mut Expr, uses: &mut [u32]) -> bool {
             }
             true
         }
-        _ => e.children_mut().into_iter().all(|c| count_reads(c, uses)),
+        _ => e.children_mut().all(|c| count_reads(c, uses)),
     }
 }
 
