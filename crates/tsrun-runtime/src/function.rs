@@ -10,6 +10,8 @@
 
 use std::sync::{Arc, OnceLock, Weak};
 
+use smallvec::{smallvec, SmallVec};
+
 use crate::class::ClassType;
 use crate::error::{CompileError, Location};
 use crate::ops::OpDef;
@@ -266,9 +268,11 @@ pub enum Expr {
 impl Expr {
     /// The direct sub-expressions, for passes that walk the IR. New variants must be listed
     /// here; every pass relies on it.
-    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+    pub fn children_mut(&mut self) -> ChildrenMut<'_> {
         match self {
-            Expr::Local(_) | Expr::Move(_) | Expr::Const(_) | Expr::NewObject(_) => Vec::new(),
+            Expr::Local(_) | Expr::Move(_) | Expr::Const(_) | Expr::NewObject(_) => {
+                ChildrenMut::Few([None, None, None].into_iter().flatten())
+            }
             Expr::Op(_, args)
             | Expr::Call(_, args)
             | Expr::CallVirtual { args, .. }
@@ -276,56 +280,113 @@ impl Expr {
             | Expr::MakeList(_, args)
             | Expr::NewNamedTuple(_, args)
             | Expr::Print(args)
-            | Expr::Format(args) => args.iter_mut().collect(),
+            | Expr::Format(args) => ChildrenMut::Slice(args.iter_mut()),
             Expr::GetAttr(x, _)
             | Expr::TupleIndex(x, _)
             | Expr::IntToFloat(x)
             | Expr::IsInstance(x, _) => {
-                vec![&mut **x]
+                ChildrenMut::Few([Some(&mut **x), None, None].into_iter().flatten())
             }
-            Expr::MakeDict(_, _, items) => items.iter_mut().flat_map(|(k, v)| [k, v]).collect(),
-            Expr::BoolOp(_, a, b) => vec![&mut **a, &mut **b],
-            Expr::IfExp(c, a, b) => vec![&mut **c, &mut **a, &mut **b],
+            Expr::MakeDict(_, _, items) => ChildrenMut::Pairs(items.iter_mut().flat_map(pair_mut)),
+            Expr::BoolOp(_, a, b) => {
+                ChildrenMut::Few([Some(&mut **a), Some(&mut **b), None].into_iter().flatten())
+            }
+            Expr::IfExp(c, a, b) => ChildrenMut::Few(
+                [Some(&mut **c), Some(&mut **a), Some(&mut **b)]
+                    .into_iter()
+                    .flatten(),
+            ),
+        }
+    }
+}
+
+fn pair_mut(kv: &mut (Expr, Expr)) -> [&mut Expr; 2] {
+    [&mut kv.0, &mut kv.1]
+}
+
+/// The direct sub-expressions of an [`Expr`] ([`Expr::children_mut`]), in evaluation order.
+/// An iterator rather than a `Vec`: the load-time passes walk every node of every specialised
+/// body several times, and a heap allocation per node was a quarter of the scripted
+/// transformer's load.
+pub enum ChildrenMut<'a> {
+    /// Argument lists.
+    Slice(std::slice::IterMut<'a, Expr>),
+    /// Up to three boxed operands.
+    Few(std::iter::Flatten<std::array::IntoIter<Option<&'a mut Expr>, 3>>),
+    /// Dict displays: key, value, key, value, ...
+    Pairs(PairsMut<'a>),
+}
+
+/// Keys and values of a dict display, in order.
+type PairsMut<'a> = std::iter::FlatMap<
+    std::slice::IterMut<'a, (Expr, Expr)>,
+    [&'a mut Expr; 2],
+    fn(&'a mut (Expr, Expr)) -> [&'a mut Expr; 2],
+>;
+
+impl<'a> Iterator for ChildrenMut<'a> {
+    type Item = &'a mut Expr;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a mut Expr> {
+        match self {
+            ChildrenMut::Slice(it) => it.next(),
+            ChildrenMut::Few(it) => it.next(),
+            ChildrenMut::Pairs(it) => it.next(),
         }
     }
 }
 
 impl StmtKind {
     /// The expressions directly in this statement (not in nested blocks), in evaluation order.
-    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+    /// Inline storage (at most two), no allocation: passes call this on every statement.
+    pub fn exprs_mut(&mut self) -> SmallVec<[&mut Expr; 2]> {
         match self {
             StmtKind::Assign(_, e)
             | StmtKind::Unpack(_, e)
             | StmtKind::Expr(e)
             | StmtKind::Return(e) => {
-                vec![e]
+                smallvec![e]
             }
-            StmtKind::SetAttr { obj, value, .. } => vec![obj, value],
-            StmtKind::If(c, _, _) => vec![c],
-            StmtKind::ForRange { count, .. } => vec![count],
-            StmtKind::While(c, _) => vec![c],
-            StmtKind::With { ctx, .. } => vec![ctx],
-            StmtKind::Break | StmtKind::Continue | StmtKind::Pass => Vec::new(),
+            StmtKind::SetAttr { obj, value, .. } => smallvec![obj, value],
+            StmtKind::If(c, _, _) => smallvec![c],
+            StmtKind::ForRange { count, .. } => smallvec![count],
+            StmtKind::While(c, _) => smallvec![c],
+            StmtKind::With { ctx, .. } => smallvec![ctx],
+            StmtKind::Break | StmtKind::Continue | StmtKind::Pass => SmallVec::new(),
         }
     }
 
     /// The nested blocks, with whether each is a loop body.
-    pub fn blocks_mut(&mut self) -> Vec<(&mut Block, bool)> {
+    /// Inline storage (at most two), no allocation.
+    pub fn blocks_mut(&mut self) -> SmallVec<[(&mut Block, bool); 2]> {
         match self {
-            StmtKind::If(_, a, b) => vec![(a, false), (b, false)],
-            StmtKind::ForRange { body, .. } | StmtKind::While(_, body) => vec![(body, true)],
-            StmtKind::With { body, .. } => vec![(body, false)],
-            _ => Vec::new(),
+            StmtKind::If(_, a, b) => smallvec![(a, false), (b, false)],
+            StmtKind::ForRange { body, .. } | StmtKind::While(_, body) => {
+                smallvec![(body, true)]
+            }
+            StmtKind::With { body, .. } => smallvec![(body, false)],
+            _ => SmallVec::new(),
         }
     }
 
-    /// Slots this statement assigns directly.
-    pub fn assigned_slots(&self) -> Vec<u32> {
+    /// The nested blocks, read-only (for scans that do not rewrite).
+    pub fn blocks(&self) -> SmallVec<[&Block; 2]> {
         match self {
-            StmtKind::Assign(s, _) => vec![*s],
-            StmtKind::Unpack(slots, _) => slots.to_vec(),
-            StmtKind::ForRange { var, .. } => vec![*var],
-            _ => Vec::new(),
+            StmtKind::If(_, a, b) => smallvec![a, b],
+            StmtKind::ForRange { body, .. } | StmtKind::While(_, body) => smallvec![body],
+            StmtKind::With { body, .. } => smallvec![body],
+            _ => SmallVec::new(),
+        }
+    }
+
+    /// Slots this statement assigns directly (no allocation for the common single slot).
+    pub fn assigned_slots(&self) -> &[u32] {
+        match self {
+            StmtKind::Assign(s, _) => std::slice::from_ref(s),
+            StmtKind::Unpack(slots, _) => slots,
+            StmtKind::ForRange { var, .. } => std::slice::from_ref(var),
+            _ => &[],
         }
     }
 }

@@ -81,7 +81,7 @@ fn expr(e: &Expr) -> String {
         Expr::Format(xs) => format!("format({})", list(xs)),
         other => {
             let mut c = other.clone();
-            let kids: Vec<String> = c.children_mut().into_iter().map(|x| expr(x)).collect();
+            let kids: Vec<String> = c.children_mut().map(|x| expr(x)).collect();
             format!("<expr>({})", kids.join(", "))
         }
     }

@@ -30,7 +30,7 @@ pub(super) fn slot_uses(body: &mut Block, num_slots: usize, num_params: usize) -
 
 fn walk_block(block: &mut Block, in_loop: bool, uses: &mut [SlotUse]) {
     for s in block.iter_mut() {
-        for slot in s.kind.assigned_slots() {
+        for &slot in s.kind.assigned_slots() {
             if let Some(u) = uses.get_mut(slot as usize) {
                 u.assigns += 1;
                 u.in_loop |= in_loop;
@@ -86,22 +86,20 @@ impl Mutations {
         for class in program.classes.values() {
             for f in class.methods() {
                 if let Ok(func) = f.compiled() {
-                    let mut body = func.body.clone();
-                    m.scan_block(&mut body, Some(class));
+                    m.scan_block(&func.body, Some(class));
                 }
             }
         }
         for f in program.functions.values() {
             if let Ok(func) = f.compiled() {
-                let mut body = func.body.clone();
-                m.scan_block(&mut body, None);
+                m.scan_block(&func.body, None);
             }
         }
         m
     }
 
-    fn scan_block(&mut self, block: &mut Block, class: Option<&Arc<ClassType>>) {
-        for s in block.iter_mut() {
+    fn scan_block(&mut self, block: &Block, class: Option<&Arc<ClassType>>) {
+        for s in block {
             if let StmtKind::SetAttr { obj, slot, .. } = &s.kind {
                 match (obj, class) {
                     (Expr::Local(0), Some(c)) => {
@@ -112,7 +110,7 @@ impl Mutations {
                     }
                 }
             }
-            for (b, _) in s.kind.blocks_mut() {
+            for b in s.kind.blocks() {
                 self.scan_block(b, class);
             }
         }

@@ -40,6 +40,9 @@ type SpecKey = (usize, Vec<ConstKey>);
 pub struct Optimizer {
     mutations: Mutations,
     cache: HashMap<SpecKey, Arc<FunctionRef>>,
+    /// Specialised functions under the key that would specialise them again on the same
+    /// constants (themselves): the answer is the function itself.
+    already: HashMap<SpecKey, Arc<FunctionRef>>,
     in_progress: HashSet<SpecKey>,
     depth: usize,
 }
@@ -50,6 +53,7 @@ impl Optimizer {
         Optimizer {
             mutations: Mutations::scan(program),
             cache: HashMap::new(),
+            already: HashMap::new(),
             in_progress: HashSet::new(),
             depth: 0,
         }
@@ -68,7 +72,7 @@ impl Optimizer {
                 .map(|i| const_key(consts.get(i).and_then(Option::as_ref)))
                 .collect(),
         );
-        if let Some(done) = self.cache.get(&key) {
+        if let Some(done) = self.cache.get(&key).or_else(|| self.already.get(&key)) {
             return done.clone();
         }
         if self.depth >= MAX_DEPTH || self.in_progress.contains(&key) {
@@ -125,6 +129,15 @@ impl Optimizer {
             file: func.file.clone(),
             plan,
         })));
+        // Later folding rounds of the caller see the call site pointing at `out` and ask for
+        // it to be specialised on the same constants again: `out` already is, so that request
+        // is answered with `out` itself instead of cloning and re-folding its whole body (and,
+        // recursively, its callees') once per round.
+        let (_, consts_key) = &key;
+        self.already.insert(
+            (Arc::as_ptr(&out) as usize, consts_key.clone()),
+            out.clone(),
+        );
         self.cache.insert(key, out.clone());
         out
     }
@@ -141,14 +154,26 @@ impl Optimizer {
     }
 
     fn fold_block(&mut self, block: &mut Block, known: &[Option<Value>]) {
-        let mut out: Block = Vec::with_capacity(block.len());
-        for mut s in block.drain(..) {
+        let mut reshape = false;
+        for s in block.iter_mut() {
             for e in s.kind.exprs_mut() {
                 self.fold_expr(e, known);
             }
             for (b, _) in s.kind.blocks_mut() {
                 self.fold_block(b, known);
             }
+            reshape |= matches!(
+                s.kind,
+                StmtKind::If(Expr::Const(Value::Bool(_)), ..) | StmtKind::Pass
+            );
+        }
+        // Rebuild the block only when a statement goes away: most rounds change expressions
+        // in place, and moving every statement into a fresh vector each round is avoidable churn.
+        if !reshape {
+            return;
+        }
+        let mut out: Block = Vec::with_capacity(block.len());
+        for s in block.drain(..) {
             match s.kind {
                 // `if` on a constant: keep only the branch taken.
                 StmtKind::If(Expr::Const(Value::Bool(c)), then, els) => {
@@ -213,7 +238,7 @@ impl Optimizer {
                 let g = self.specialize(&callee, &consts);
                 if let Some(inlined) = try_inline(&g, args) {
                     *e = inlined;
-                } else {
+                } else if !f.is(&g) {
                     *f = Callee::new(&g);
                 }
             }
@@ -363,7 +388,7 @@ fn count_reads(e: &mut Expr, uses: &mut [u32]) -> bool {
             }
             true
         }
-        _ => e.children_mut().into_iter().all(|c| count_reads(c, uses)),
+        _ => e.children_mut().all(|c| count_reads(c, uses)),
     }
 }
 
